@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from tolint.graph import Alias, Component, Endpoint, Fragment, Listener, Provenance, Target, Upstream
+from tolint.link import link
+
+HERE = Provenance(file="f", line=1)
+
+
+def component(cid: str, listeners=(), upstreams=()) -> Component:
+    return Component(id=cid, kind="test", product="test", name=cid, location=HERE,
+                     listeners=list(listeners), upstreams=list(upstreams))
+
+
+def listener(lid: str, cid: str, port: int, host: str | None = None, names=()) -> Listener:
+    return Listener(id=lid, component=cid, name=lid, location=HERE, endpoints=[Endpoint(host=host, port=port)],
+                    names=list(names))
+
+
+def upstream(uid: str, cid: str, host: str | None, port: int | None) -> Upstream:
+    return Upstream(id=uid, component=cid, name=uid, location=HERE,
+                    targets=[Target(host=host, port=port, raw=f"{host}:{port}", provenance=HERE)])
+
+
+def test_name_match_loopback_and_unresolved() -> None:
+    graph = link([Fragment(components=[
+        component("edge", upstreams=[upstream("u1", "edge", "app.internal", 8080), upstream("u2", "edge", "127.0.0.1", 9000),
+                                     upstream("u3", "edge", "elsewhere.example", 80), upstream("u4", "edge", None, None)],
+                  listeners=[listener("edge-local", "edge", 9000, "127.0.0.1")]),
+        component("app", listeners=[listener("app-l", "app", 8080, names=["app.internal"]),
+                                    listener("app-other", "app", 8081, names=["app.internal"])]),
+    ])])
+    assert {(h.upstream, h.listener, h.via) for h in graph.hops} == {
+        ("u1", "app-l", "host name matches server name"),
+        ("u2", "edge-local", "loopback address in the same component"),
+    }
+    reasons = {u.upstream: u.reason for u in graph.unresolved}
+    assert "no listener" in reasons["u3"] and "variables" in reasons["u4"]
+
+
+def test_ambiguity_is_not_guessed() -> None:
+    graph = link([Fragment(components=[
+        component("edge", upstreams=[upstream("u", "edge", "web", 80)]),
+        component("a", listeners=[listener("a1", "a", 80, names=["web"])]),
+        component("b", listeners=[listener("b1", "b", 80, names=["web"])]),
+    ])])
+    assert graph.hops == []
+    assert "ambiguous: 2 listeners match" in graph.unresolved[0].reason
+
+
+def test_aliases_and_wildcard_names() -> None:
+    graph = link([Fragment(
+        components=[
+            component("edge", upstreams=[upstream("u", "edge", "api.prod.svc.cluster.local", 8080),
+                                         upstream("w", "edge", "shop.example.com", 80)]),
+            component("pod", listeners=[listener("pod-l", "pod", 8000), listener("star", "pod", 80, names=["*.example.com"])]),
+        ],
+        aliases=[Alias(names=["api.prod.svc.cluster.local"], port=8080, listeners=["pod-l"], via="Service prod/api",
+                       location=HERE)],
+    )])
+    assert {(h.upstream, h.listener, h.via) for h in graph.hops} == {
+        ("u", "pod-l", "Service prod/api"), ("w", "star", "host name matches server name")}

@@ -1,0 +1,3 @@
+from tolint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""The registry of check templates, keyed by the name rules use in their ``template`` field.
+
+The registry is explicit: adding a template means adding a line here. Plugins add
+templates through the ``tolint.checks`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from tolint.checks.base import Template
+from tolint.checks.idle_order import IdleOrder
+from tolint.checks.pool_reuse import PoolReuse
+from tolint.checks.resets import Resets
+from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
+
+REGISTRY: dict[str, type[Template]] = {
+    IdleOrder.key: IdleOrder,
+    PoolReuse.key: PoolReuse,
+    Resets.key: Resets,
+    NonIdempotentRetry.key: NonIdempotentRetry,
+    UnboundedRetries.key: UnboundedRetries,
+}
+
+
+def get_template(key: str) -> type[Template] | None:
+    """The template registered under ``key``, looking at plugins only when it is not built in."""
+    template = REGISTRY.get(key)
+    if template is not None:
+        return template
+    for entry in entry_points(group="tolint.checks"):
+        if entry.name == key:
+            loaded = entry.load()
+            if isinstance(loaded, type) and issubclass(loaded, Template):
+                REGISTRY[key] = loaded
+                return loaded
+    return None

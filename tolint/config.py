@@ -1,0 +1,43 @@
+"""Resolved settings for one run.
+
+This module holds the settings model; reading ``[tool.tolint]`` / ``tolint.toml`` and
+merging command-line flags over it happen in ``load_settings``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tolint.parsers.nginx_defaults import DEFAULT_NGINX_VERSION, parse_version
+from tolint.sources import DEFAULT_MAX_FILE_BYTES
+
+
+class Settings(BaseModel):
+    """Every setting a run uses. Keys are written kebab-case in config files."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda name: name.replace("_", "-"))
+
+    paths: list[str] = Field(default_factory=lambda: ["."])
+    exclude: list[str] = Field(default_factory=list)
+    select: list[str] = Field(default_factory=lambda: ["ALL"])
+    ignore: list[str] = Field(default_factory=list)
+    fail_on: Literal["error", "warning", "info"] = "warning"
+    nginx_version: str = DEFAULT_NGINX_VERSION
+    nginx_include_prefix: str = "/etc/nginx"
+    allow_outside_includes: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_BYTES
+
+    @field_validator("nginx_version")
+    @classmethod
+    def _nginx_version(cls, value: str) -> str:
+        parse_version(value)
+        return value
+
+    @field_validator("max_file_size")
+    @classmethod
+    def _max_file_size(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number of bytes")
+        return value

@@ -1,0 +1,80 @@
+"""What rules report: ``Hit`` from a template, ``Finding`` once the engine has stamped it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tolint.graph import Duration, Provenance, Value
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    @classmethod
+    def of(cls, provenance: Provenance) -> Location | None:
+        if provenance.file is None:
+            return None
+        return cls(provenance.file, provenance.line, provenance.column)
+
+    def text(self) -> str:
+        parts = [self.file]
+        if self.line:
+            parts.append(str(self.line))
+            if self.column:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Related:
+    location: Location
+    message: str
+    label: str = "see"  # how one-line output introduces it: "the other end", "see"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A template's report: a message, where it points, and the other places involved."""
+
+    message: str
+    location: Location
+    related: tuple[Related, ...] = ()
+    # Component/listener/upstream ids involved, for suppressions written at either end.
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    related: tuple[Related, ...] = ()
+    subjects: tuple[str, ...] = ()
+    suppressed: str | None = field(default=None, compare=False)  # the justification, when suppressed
+
+
+def anchor(setting: Duration | Value | None, fallback: Provenance) -> Location:
+    """Where to point for a setting: where it was written, or the block it applies to."""
+    if setting is not None:
+        location = Location.of(setting.provenance)
+        if location is not None:
+            return location
+    location = Location.of(fallback)
+    return location if location is not None else Location("<unknown>")
+
+
+def related(setting: Duration | Value | None, message: str, label: str = "see") -> tuple[Related, ...]:
+    """A related location for a setting, when it can be pointed at."""
+    if setting is None:
+        return ()
+    location = Location.of(setting.provenance)
+    return (Related(location, message, label),) if location is not None else ()

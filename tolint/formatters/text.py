@@ -1,0 +1,57 @@
+"""``text``: one line per finding, ``path:line:col: CODE message [name]``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, TextIO
+
+from tolint.formatters.common import plural, sanitize
+
+if TYPE_CHECKING:
+    from tolint.pipeline import Report
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_BOLD = "\033[1m"
+_RESET = "\033[0m"
+
+
+class TextFormatter:
+    name = "text"
+    description = "one line per finding and per input error (the default)"
+
+    def write(self, report: Report, stream: TextIO, color: bool) -> None:
+        def paint(text: str, style: str) -> str:
+            return f"{style}{text}{_RESET}" if color else text
+
+        for diagnostic in report.diagnostics:
+            where = ":".join(str(p) for p in (diagnostic.file, diagnostic.line, diagnostic.column) if p)
+            label = paint(diagnostic.severity, _COLORS[diagnostic.severity])
+            stream.write(f"{paint(sanitize(where), _BOLD)}: {label}: {sanitize(diagnostic.message)}\n")
+        for finding in report.findings:
+            if finding.suppressed is not None:
+                continue
+            others = "".join(f" ({r.label}: {r.location.text()})" for r in finding.related)
+            stream.write(
+                f"{paint(sanitize(finding.location.text()), _BOLD)}: "
+                f"{paint(finding.code, _COLORS[finding.severity])} "
+                f"{sanitize(finding.message)}{sanitize(others)} [{finding.name}]\n"
+            )
+        stream.write(self.summary(report) + "\n")
+
+    @staticmethod
+    def summary(report: Report) -> str:
+        shown = [f for f in report.findings if f.suppressed is None]
+        errors = sum(1 for d in report.diagnostics if d.severity == "error")
+        files = plural(len(report.files), "file")
+        if not report.files and not report.diagnostics:
+            return "No nginx, HAProxy, Kubernetes or client settings files found."
+        parts = []
+        if shown:
+            counts = Counter(f.severity for f in shown)
+            detail = ", ".join(plural(counts[s], s) for s in ("error", "warning", "info") if counts[s])
+            parts.append(f"Found {plural(len(shown), 'finding')} ({detail}) in {files}.")
+        else:
+            parts.append(f"No findings in {files}.")
+        if errors:
+            parts.append(f"{plural(errors, 'input error')} (see above).")
+        return " ".join(parts)

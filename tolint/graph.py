@@ -1,0 +1,379 @@
+"""The timeout graph: who calls whom, with the effective settings on both ends of every hop.
+
+Vocabulary (see ARCHITECTURE.md):
+
+* a ``Component`` is something that runs: an nginx instance, an HAProxy process, a
+  Kubernetes workload's container, a cloud load balancer, a declared client;
+* a ``Listener`` is the server end of connections a component accepts;
+* an ``Upstream`` is the client end of connections a component opens to some targets;
+* a ``Hop`` is one resolved ``Upstream -> Listener`` link;
+* a ``Lifecycle`` holds what happens when the component is stopped.
+
+Every setting is a ``Duration`` or a ``Value`` that carries its ``Provenance``: the
+file and line where it was written, the block it was inherited from, or the documented
+default of a product version when it was not written at all. Parsers resolve
+inheritance and defaults, so rules only ever read effective values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from tolint.durations import format_seconds
+
+
+class _Model(BaseModel):
+    # Schemas are built on first validation or dump, not at import: `tolint check`
+    # builds graphs with model_construct-free code but rarely dumps them.
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+
+class DefaultSource(_Model):
+    """A documented default: which product, for which versions, and where it is documented."""
+
+    product: str
+    versions: str = "all versions"
+    source: str = ""
+
+
+class Provenance(_Model):
+    """Where a value came from."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    # Set when the value was written in an enclosing block (nginx http/server, an
+    # HAProxy defaults section) and inherited: names that block.
+    inherited_from: str | None = None
+    # Set when the value was not written anywhere and the product default applies.
+    default: DefaultSource | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.default is not None
+
+    def where(self) -> str:
+        """``file:line`` (or ``file``), or an empty string for a default."""
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def describe(self) -> str:
+        """Human text for messages: ``at nginx.conf:12``, ``inherited from http at ...``, ``nginx default ...``."""
+        if self.default is not None:
+            text = f"{self.default.product} default"
+            if self.default.versions and self.default.versions != "all versions":
+                text += f" {self.default.versions}"
+            return text
+        where = self.where()
+        if self.inherited_from:
+            return f"inherited from {self.inherited_from} at {where}"
+        return f"at {where}" if where else "declared"
+
+
+def _origin(key: str, provenance: Provenance) -> str:
+    where = provenance.describe()
+    if not key:
+        return where
+    separator = ", " if provenance.is_default else " "
+    return f"{key}{separator}{where}"
+
+
+class Duration(_Model):
+    """A time value in seconds; ``seconds=None`` means unlimited (no timeout at all)."""
+
+    seconds: float | None
+    key: str = ""  # the setting's name as the product spells it: "keepalive_timeout", "timeout client"
+    raw: str = ""  # the statement as written, or the default's text
+    provenance: Provenance
+
+    @property
+    def unlimited(self) -> bool:
+        return self.seconds is None
+
+    def text(self) -> str:
+        return format_seconds(self.seconds)
+
+    def origin(self) -> str:
+        """``keepalive_timeout, nginx default since 1.15.3`` or ``keepalive_timeout at app.conf:7``."""
+        return _origin(self.key, self.provenance)
+
+    def describe(self) -> str:
+        """``60s (keepalive_timeout, nginx default since 1.15.3)`` or ``30s (keepalive_timeout at app.conf:7)``."""
+        return f"{self.text()} ({self.origin()})"
+
+
+Scalar = Union[bool, int, float, str, list[str]]
+
+
+class Value(_Model):
+    """A non-duration setting (a flag, a count, a version, a list of retry conditions)."""
+
+    value: Scalar
+    key: str = ""
+    raw: str = ""
+    provenance: Provenance
+    # Why the effective value is what it is, when that is not obvious from the raw text
+    # (e.g. a proxy_set_header in a child block that drops the inherited ones).
+    detail: str | None = None
+
+    def text(self) -> str:
+        if isinstance(self.value, list):
+            return " ".join(self.value)
+        if isinstance(self.value, bool):
+            return "on" if self.value else "off"
+        return str(self.value)
+
+    def origin(self) -> str:
+        return _origin(self.key, self.provenance)
+
+    def describe(self) -> str:
+        return f"{self.text()} ({self.origin()})"
+
+
+Setting = Union[Duration, Value]
+
+
+class Endpoint(_Model):
+    """An address a listener accepts connections on. ``host=None`` means any address."""
+
+    host: str | None = None
+    port: int | None = None
+
+
+class Target(_Model):
+    """An address an upstream connects to. ``host=None`` when it cannot be known statically."""
+
+    host: str | None
+    port: int | None = None
+    scheme: str | None = None
+    raw: str = ""
+    provenance: Provenance
+    backup: bool = False
+
+
+class TcpKeepalive(_Model):
+    """TCP keep-alive (SO_KEEPALIVE) on a socket; idle/interval default to the OS when unset."""
+
+    enabled: Value
+    idle: Duration | None = None
+    interval: Duration | None = None
+    count: Value | None = None
+
+
+class RetryPolicy(_Model):
+    """When and how a caller retries a request on another attempt or server."""
+
+    conditions: Value  # list[str] of product-specific condition keywords
+    # Requests other than GET/HEAD/... are replayed (nginx non_idempotent, HAProxy
+    # retry-on beyond conn-failure, a client policy that retries POST).
+    non_idempotent: Value
+    tries: Value | None = None  # total attempts including the first; 0 means unlimited
+    budget: Duration | None = None  # bound on the total time spent retrying
+    per_try_timeout: Duration | None = None
+    backoff: Duration | None = None
+    jitter: Value | None = None
+    redispatch: Value | None = None  # retries may go to another server
+
+
+class Middlebox(_Model):
+    """A stateful box on a hop (NAT gateway, NLB, firewall) that forgets idle flows."""
+
+    name: str
+    kind: str
+    idle_timeout: Duration
+    on_expiry: Literal["rst", "drop"] = "drop"
+    location: Provenance
+
+
+class Listener(_Model):
+    """The server end of connections: what a component does with connections it accepts."""
+
+    id: str
+    component: str
+    name: str
+    location: Provenance
+    protocol: str = "http"
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)  # server names, DNS names, declared names
+    # Keep-alive idle: how long the server keeps an idle connection between requests.
+    idle_timeout: Duration | None = None
+    # Inactivity while a request or response is in flight on the client side.
+    inactivity_timeout: Duration | None = None
+    header_timeout: Duration | None = None
+    body_timeout: Duration | None = None
+    send_timeout: Duration | None = None
+    request_timeout: Duration | None = None
+    keepalive_requests: Value | None = None
+    max_connection_age: Duration | None = None
+    tcp_keepalive: TcpKeepalive | None = None
+    # Settings that make the server close connections with RST instead of FIN.
+    resets: list[Value] = Field(default_factory=list)
+    settings: dict[str, Setting] = Field(default_factory=dict)
+
+
+class Upstream(_Model):
+    """The client end of connections: how a component talks to the targets behind it."""
+
+    id: str
+    component: str
+    name: str
+    location: Provenance
+    protocol: str = "http"
+    targets: list[Target] = Field(default_factory=list)
+    # Listener ids whose requests this upstream forwards (empty for an origin client).
+    serves: list[str] = Field(default_factory=list)
+    connect_timeout: Duration | None = None
+    read_timeout: Duration | None = None
+    send_timeout: Duration | None = None
+    request_timeout: Duration | None = None  # whole-request deadline
+    tunnel_timeout: Duration | None = None
+    # Connection reuse: whether idle connections are pooled, how many, for how long.
+    reuse: Value | None = None
+    pool_size: Value | None = None
+    idle_timeout: Duration | None = None
+    max_lifetime: Duration | None = None
+    http_version: Value | None = None
+    connection_header: Value | None = None
+    retry: RetryPolicy | None = None
+    tcp_keepalive: TcpKeepalive | None = None
+    resets: list[Value] = Field(default_factory=list)
+    settings: dict[str, Setting] = Field(default_factory=dict)
+
+
+class Lifecycle(_Model):
+    """What happens when the component is asked to stop."""
+
+    grace_period: Duration | None = None  # SIGTERM to SIGKILL
+    prestop_delay: Duration | None = None  # time it keeps serving after the stop request
+    drain_timeout: Duration | None = None  # the component's own bound on finishing work
+    deregistration_delay: Duration | None = None  # how long a load balancer drains a target
+    location: Provenance | None = None
+
+
+class Component(_Model):
+    """Something that runs and has listeners, upstreams, or both."""
+
+    id: str
+    kind: str
+    product: str
+    version: str | None = None
+    name: str
+    location: Provenance
+    files: list[str] = Field(default_factory=list)
+    listeners: list[Listener] = Field(default_factory=list)
+    upstreams: list[Upstream] = Field(default_factory=list)
+    lifecycle: Lifecycle | None = None
+    settings: dict[str, Setting] = Field(default_factory=dict)
+
+
+class Alias(_Model):
+    """Another name under which listeners are reachable (a Kubernetes Service, a declared host)."""
+
+    names: list[str]
+    port: int | None = None
+    listeners: list[str]  # listener ids behind the name
+    via: str  # e.g. "Service prod/api"
+    location: Provenance
+
+
+class Hop(_Model):
+    """One resolved link from an upstream (client end) to a listener (server end)."""
+
+    upstream: str
+    listener: str
+    target: Target
+    via: str
+    middleboxes: list[Middlebox] = Field(default_factory=list)
+
+
+class Unresolved(_Model):
+    """An upstream target the linker could not resolve; shown with --verbose, never guessed."""
+
+    upstream: str
+    target: Target
+    reason: str
+
+
+class Diagnostic(_Model):
+    """A problem with the input itself (syntax error, unreadable file, bad value)."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    message: str
+    severity: Literal["error", "warning", "info"] = "error"
+
+
+class Fragment(_Model):
+    """What one parser produced from one input (a file, or a main file with its includes)."""
+
+    components: list[Component] = Field(default_factory=list)
+    aliases: list[Alias] = Field(default_factory=list)
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    # Files read to produce this fragment (for suppressions and changed-file filters).
+    files: list[str] = Field(default_factory=list)
+    # Declared links and middleboxes (client settings) that the linker applies.
+    links: list["DeclaredLink"] = Field(default_factory=list)
+
+
+class DeclaredLink(_Model):
+    """A link written down by a user: this upstream reaches that name, maybe through middleboxes."""
+
+    upstream: str
+    to: str
+    middleboxes: list[Middlebox] = Field(default_factory=list)
+    location: Provenance
+
+
+class TimeoutGraph(_Model):
+    """The linked graph that rules run over."""
+
+    components: list[Component] = Field(default_factory=list)
+    hops: list[Hop] = Field(default_factory=list)
+    unresolved: list[Unresolved] = Field(default_factory=list)
+    aliases: list[Alias] = Field(default_factory=list)
+
+    _listeners: dict[str, Listener] | None = PrivateAttr(default=None)
+    _upstreams: dict[str, Upstream] | None = PrivateAttr(default=None)
+    _components: dict[str, Component] | None = PrivateAttr(default=None)
+
+    def _index(self) -> None:
+        self._components = {c.id: c for c in self.components}
+        self._listeners = {item.id: item for c in self.components for item in c.listeners}
+        self._upstreams = {item.id: item for c in self.components for item in c.upstreams}
+
+    def listeners(self) -> Iterator[Listener]:
+        for component in self.components:
+            yield from component.listeners
+
+    def upstreams(self) -> Iterator[Upstream]:
+        for component in self.components:
+            yield from component.upstreams
+
+    def listener(self, listener_id: str) -> Listener:
+        if self._listeners is None:
+            self._index()
+        assert self._listeners is not None
+        return self._listeners[listener_id]
+
+    def upstream(self, upstream_id: str) -> Upstream:
+        if self._upstreams is None:
+            self._index()
+        assert self._upstreams is not None
+        return self._upstreams[upstream_id]
+
+    def component(self, component_id: str) -> Component:
+        if self._components is None:
+            self._index()
+        assert self._components is not None
+        return self._components[component_id]
+
+    def hops_from(self, upstream_id: str) -> list[Hop]:
+        return [hop for hop in self.hops if hop.upstream == upstream_id]
+
+
+Fragment.model_rebuild()

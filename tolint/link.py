@@ -1,0 +1,113 @@
+"""The linker: resolve every upstream target to the listeners in the tree that answer it.
+
+A target resolves when exactly one listener matches; several matches are reported as
+ambiguous and none as unknown. Nothing is guessed: what cannot be resolved is listed
+(``tolint check --verbose``) and rules simply have no hop to read.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+
+from tolint.graph import Alias, Component, Fragment, Hop, Listener, Target, TimeoutGraph, Unresolved
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
+
+
+def link(fragments: list[Fragment]) -> TimeoutGraph:
+    components: list[Component] = [c for fragment in fragments for c in fragment.components]
+    aliases: list[Alias] = [a for fragment in fragments for a in fragment.aliases]
+    index = _ListenerIndex(components, aliases)
+    hops: list[Hop] = []
+    unresolved: list[Unresolved] = []
+    for component in components:
+        for upstream in component.upstreams:
+            seen: set[str] = set()
+            for target in upstream.targets:
+                matches, via, reason = index.resolve(target, component)
+                if len(matches) == 1:
+                    listener = matches[0]
+                    if listener.id not in seen:
+                        seen.add(listener.id)
+                        hops.append(Hop(upstream=upstream.id, listener=listener.id, target=target, via=via))
+                else:
+                    unresolved.append(Unresolved(upstream=upstream.id, target=target, reason=reason))
+    return TimeoutGraph(components=components, hops=hops, unresolved=unresolved, aliases=aliases)
+
+
+class _ListenerIndex:
+    def __init__(self, components: list[Component], aliases: list[Alias]) -> None:
+        self.by_port: dict[int | None, list[Listener]] = defaultdict(list)
+        self.listeners: dict[str, Listener] = {}
+        for component in components:
+            for listener in component.listeners:
+                self.listeners[listener.id] = listener
+                for port in {endpoint.port for endpoint in listener.endpoints} or {None}:
+                    self.by_port[port].append(listener)
+        self.aliases: dict[str, list[Alias]] = defaultdict(list)
+        for alias in aliases:
+            for name in alias.names:
+                self.aliases[name.lower()].append(alias)
+
+    def resolve(self, target: Target, caller: Component) -> tuple[list[Listener], str, str]:
+        """Matching listeners, how they were found, and why not when there is not exactly one."""
+        if target.host is None:
+            kind = "a unix socket" if target.scheme == "unix" else "an address built from variables"
+            return [], "", f"{target.raw or 'the target'} is {kind}; it cannot be resolved statically"
+        host = target.host.lower()
+        candidates = self._candidates(target.port)
+
+        alias_hits = [
+            listener_id
+            for alias in self.aliases.get(host, ())
+            if alias.port is None or target.port is None or alias.port == target.port
+            for listener_id in alias.listeners
+        ]
+        if alias_hits:
+            unique = sorted(set(alias_hits))
+            via = next(a.via for a in self.aliases[host])
+            return self._verdict([self.listeners[i] for i in unique if i in self.listeners], via, target)
+
+        if host in LOOPBACK or host.startswith("127."):
+            local = [
+                listener for listener in candidates
+                if listener.component == caller.id
+                and any(e.host is None or e.host in LOOPBACK or e.host.startswith("127.") for e in listener.endpoints)
+            ]
+            return self._verdict(local, "loopback address in the same component", target)
+
+        by_name = [listener for listener in candidates if any(_name_matches(host, name) for name in listener.names)]
+        if by_name:
+            return self._verdict(by_name, "host name matches server name", target)
+        by_address = [
+            listener for listener in candidates
+            if any(endpoint.host == host for endpoint in listener.endpoints)
+        ]
+        return self._verdict(by_address, "address matches listen address", target)
+
+    def _candidates(self, port: int | None) -> list[Listener]:
+        if port is None:
+            return [listener for group in self.by_port.values() for listener in group]
+        return self.by_port.get(port, []) + self.by_port.get(None, [])
+
+    @staticmethod
+    def _verdict(matches: list[Listener], via: str, target: Target) -> tuple[list[Listener], str, str]:
+        shown = f"{target.host}:{target.port}" if target.port else str(target.host)
+        if not matches:
+            return [], "", f"no listener in the linted tree answers {shown}"
+        if len(matches) > 1:
+            names = ", ".join(sorted(listener.name for listener in matches)[:4])
+            return [], "", f"{shown} is ambiguous: {len(matches)} listeners match ({names})"
+        return matches, via, ""
+
+
+def _name_matches(host: str, pattern: str) -> bool:
+    pattern = pattern.lower()
+    if pattern.startswith("~"):
+        return False  # regular-expression server names are not evaluated
+    if pattern.startswith("."):
+        return host == pattern[1:] or host.endswith(pattern)
+    if "*" in pattern:
+        return fnmatch.fnmatchcase(host, pattern)
+    return host == pattern

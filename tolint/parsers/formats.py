@@ -1,0 +1,77 @@
+"""The input formats tolint reads: how each is recognised and parsed into fragments.
+
+Discovery asks each format, in order, whether a file is its own: first by name (cheap,
+used while walking a tree), then by content. A format's ``parse`` receives every file
+of that format at once, because some (nginx includes, Kubernetes selectors) only make
+sense together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from tolint.graph import Fragment
+
+if TYPE_CHECKING:
+    from tolint.config import Settings
+    from tolint.discover import InputFile
+
+
+class InputFormat(Protocol):
+    name: str
+    title: str
+
+    def claims_name(self, path: str) -> bool: ...
+
+    def sniff(self, text: str, path: str) -> bool: ...
+
+    def parse(self, files: list[InputFile], settings: Settings, roots: list[str], cwd: str) -> list[Fragment]: ...
+
+
+_HAPROXY_SECTION = re.compile(r"^[ \t]*(global|defaults|frontend|backend|listen)\b[^{;\n]*$", re.MULTILINE)
+_HAPROXY_KEYWORD = re.compile(r"^[ \t]+(bind|server|mode|timeout|balance|default_backend|use_backend|option|"
+                              r"maxconn|log|retries|http-request|acl|stats)\b", re.MULTILINE)
+_NGINX_BLOCK = re.compile(r"^[ \t]*(http|server|location|upstream|events|stream|map|types)\b[^;{}\n]*\{",
+                          re.MULTILINE)
+_NGINX_DIRECTIVE = re.compile(
+    r"^[ \t]*(proxy_\w+|fastcgi_\w+|grpc_\w+|uwsgi_\w+|listen|server_name|keepalive_\w+|client_\w+_timeout|"
+    r"send_timeout|include|root|location|add_header|access_log|error_log|return|rewrite|ssl_\w+|gzip\w*|"
+    r"worker_\w+|sendfile|tcp_\w+|resolver|set|lingering_\w+|reset_timedout_connection)\b[^;\n]*;",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class NginxFormat:
+    name: str = "nginx"
+    title: str = "nginx"
+
+    def claims_name(self, path: str) -> bool:
+        base = os.path.basename(path)
+        lower = base.lower()
+        if lower.endswith((".conf", ".nginx", ".vhost", ".conf.template", ".conf.tmpl", ".conf.sample")):
+            return True
+        if lower.startswith("nginx") and ".conf" in lower:
+            return True
+        parent = os.path.basename(os.path.dirname(path))
+        return "." not in base and parent in ("sites-enabled", "sites-available", "conf.d", "nginx", "snippets")
+
+    def sniff(self, text: str, path: str) -> bool:
+        if _looks_like_haproxy(text):
+            return False
+        return bool(_NGINX_BLOCK.search(text) or _NGINX_DIRECTIVE.search(text))
+
+    def parse(self, files: list[InputFile], settings: Settings, roots: list[str], cwd: str) -> list[Fragment]:
+        from tolint.parsers.nginx_input import parse_nginx_inputs
+
+        return parse_nginx_inputs(files, settings, roots, cwd)
+
+
+def _looks_like_haproxy(text: str) -> bool:
+    return bool(_HAPROXY_SECTION.search(text) and _HAPROXY_KEYWORD.search(text)) and not _NGINX_BLOCK.search(text)
+
+
+FORMATS: list[InputFormat] = [NginxFormat()]

@@ -1,0 +1,96 @@
+"""Reading input files: size limits, encodings, binary files, display paths.
+
+Every parser gets its text from here, so the rules about what tolint is willing to
+read live in one place.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class SourceError(Exception):
+    """The file cannot be used as text; the message is shown to the user as is."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # filesystem path ("-" for stdin)
+    display: str  # path as shown in findings
+    text: str
+
+
+def display_path(path: str, cwd: str | None = None) -> str:
+    """Path relative to the working directory when it lies below it, else absolute; POSIX separators."""
+    if path == "-":
+        return "<stdin>"
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(cwd or os.getcwd())
+    try:
+        relative = os.path.relpath(absolute, base)
+    except ValueError:  # another drive on Windows
+        return absolute.replace(os.sep, "/")
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
+
+
+def decode(data: bytes) -> str:
+    """Decode file bytes: honour a BOM, refuse binary data, require UTF-8 otherwise."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"not valid {encoding} text despite its byte-order mark") from exc
+    if b"\x00" in data[:8192]:
+        raise SourceError("binary file (contains NUL bytes); not a configuration file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8",
+            line=line,
+        ) from exc
+
+
+def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
+    """Read and decode one file, raising ``SourceError`` with a plain message on failure."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise SourceError(
+                f"file is {size} bytes, above the {max_bytes}-byte limit (max-file-size); skipped"
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise SourceError("file not found (it may have been removed while tolint ran)") from exc
+    except IsADirectoryError as exc:
+        raise SourceError("is a directory, not a file") from exc
+    except PermissionError as exc:
+        raise SourceError("permission denied") from exc
+    except OSError as exc:
+        raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise SourceError(f"file is above the {max_bytes}-byte limit (max-file-size); skipped")
+    return Source(path=path, display=display, text=decode(data))
