@@ -15,7 +15,11 @@ from tolint.sources import DEFAULT_MAX_FILE_BYTES
 
 
 class Settings(BaseModel):
-    """Every setting a run uses. Keys are written kebab-case in config files."""
+    """Every setting a run uses. Keys are written kebab-case in config files (``nginx-version``).
+
+    Each product's version setting is a flat ``<product>_version`` field, so defaults can
+    follow the version the user runs.
+    """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda name: name.replace("_", "-"))
 

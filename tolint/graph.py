@@ -308,6 +308,15 @@ class Diagnostic(_Model):
     severity: Literal["error", "warning", "info"] = "error"
 
 
+class ObjectSuppression(_Model):
+    """A suppression declared on an object (a Kubernetes annotation) rather than in a comment."""
+
+    subjects: list[str]  # ids of the components, listeners and upstreams it covers
+    rules: list[str]  # codes or names; empty means every rule
+    reason: str = ""
+    location: Provenance
+
+
 class Fragment(_Model):
     """What one parser produced from one input (a file, or a main file with its includes)."""
 
@@ -316,8 +325,12 @@ class Fragment(_Model):
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     # Files read to produce this fragment (for suppressions and changed-file filters).
     files: list[str] = Field(default_factory=list)
+    # Text of files the parser read itself, beyond the discovered inputs (nginx includes),
+    # keyed by display path: suppression comments are looked up in them.
+    sources: dict[str, str] = Field(default_factory=dict)
     # Declared links and middleboxes (client settings) that the linker applies.
     links: list["DeclaredLink"] = Field(default_factory=list)
+    suppressions: list[ObjectSuppression] = Field(default_factory=list)
 
 
 class DeclaredLink(_Model):

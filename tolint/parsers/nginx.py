@@ -179,7 +179,8 @@ def build_component(source: NginxSource, main_key: str, options: NginxOptions) -
         files=sorted({f.display for f in files}),
     )
     _NginxBuilder(ctx, root, component).build()
-    return Fragment(components=[component], diagnostics=diagnostics, files=component.files)
+    sources = {f.display: "\n".join(f.lines) for f in files if f.error is None and f.display != main_file.display}
+    return Fragment(components=[component], diagnostics=diagnostics, files=component.files, sources=sources)
 
 
 class _NginxBuilder:
