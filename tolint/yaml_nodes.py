@@ -1,0 +1,280 @@
+"""YAML to a tree of nodes with line numbers, safely, on ruamel.yaml's C parser.
+
+Why not a ruamel loader: the round-trip loader is about ten times slower, the C
+composer recurses in C and crashes the process on deeply nested input, and any
+constructor is one mistake away from honouring ``!!python/object``. Here libyaml
+parses (fast, iteratively) and we compose its events into plain nodes ourselves:
+
+* no tag is ever constructed; a node keeps its tag as text;
+* nesting deeper than ``max_depth`` is refused before libyaml has read further;
+* aliases are shared, not copied, and a document whose aliases would expand beyond
+  ``max_nodes`` is refused ("billion laughs");
+* every node has its 1-based line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ruamel.yaml import events as ev
+from ruamel.yaml.error import MarkedYAMLError
+
+try:  # the C parser comes with ruamel.yaml[libyaml]; fall back to the pure-Python one
+    from ruamel.yaml.cyaml import CParser as _Parser
+
+    C_PARSER = True
+except ImportError:  # pragma: no cover - depends on the installation
+    C_PARSER = False
+
+MAX_DEPTH = 256
+MAX_NODES = 1_000_000
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_TRUE = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}
+_FALSE = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+
+
+class YamlError(Exception):
+    """The text is not YAML we accept; ``line``/``column`` are 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    kind: str  # "map", "seq" or "scalar"
+    line: int
+    column: int
+    tag: str | None = None
+    # scalar: str; seq: list[Node]; map: list[tuple[Node, Node]]
+    value: object = None
+    style: str | None = None  # scalar style: None (plain), "'", '"', "|", ">"
+    end_line: int = 0
+    size: int = 1  # number of nodes this one stands for, aliases expanded
+    _index: dict[str, Node] | None = field(default=None, repr=False)
+
+    # -- scalars -----------------------------------------------------------------------
+
+    @property
+    def is_map(self) -> bool:
+        return self.kind == "map"
+
+    @property
+    def is_seq(self) -> bool:
+        return self.kind == "seq"
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.kind == "scalar"
+
+    @property
+    def plain(self) -> bool:
+        """An unquoted scalar: its YAML type is implied by its text."""
+        return self.kind == "scalar" and self.style is None and self.tag in (None, "!")
+
+    def text(self) -> str | None:
+        """The scalar's text, or None for a collection or a null."""
+        if self.kind != "scalar":
+            return None
+        if self.plain and self.value in _NULL:
+            return None
+        return str(self.value)
+
+    def as_int(self) -> int | None:
+        """An integer written as one (unquoted); None otherwise."""
+        if self.plain and isinstance(self.value, str) and _INT.fullmatch(self.value):
+            return int(self.value)
+        return None
+
+    def as_number(self) -> float | None:
+        if self.plain and isinstance(self.value, str) and _FLOAT.fullmatch(self.value):
+            return float(self.value)
+        return None
+
+    def as_bool(self) -> bool | None:
+        if not self.plain:
+            return None
+        if self.value in _TRUE:
+            return True
+        if self.value in _FALSE:
+            return False
+        return None
+
+    def describe_type(self) -> str:
+        """For messages: ``a mapping``, ``a list``, ``the string "30"``, ``30``."""
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "seq":
+            return "a list"
+        if not self.plain:
+            return f'the string "{self.value}"'
+        return str(self.value) if self.value not in _NULL else "null"
+
+    # -- collections -----------------------------------------------------------------------
+
+    def get(self, key: str) -> Node | None:
+        """The value under ``key`` in a mapping (None for a missing key or a non-mapping)."""
+        if self.kind != "map":
+            return None
+        if self._index is None:
+            index: dict[str, Node] = {}
+            for item_key, item_value in self.value:  # type: ignore[union-attr]
+                if item_key.kind == "scalar":
+                    index.setdefault(str(item_key.value), item_value)
+            self._index = index
+        return self._index.get(key)
+
+    def key_node(self, key: str) -> Node | None:
+        if self.kind != "map":
+            return None
+        for item_key, _ in self.value:  # type: ignore[union-attr]
+            if item_key.kind == "scalar" and item_key.value == key:
+                return item_key
+        return None
+
+    def path(self, *keys: str | int) -> Node | None:
+        """``node.path("spec", "template", "spec")``; integers index lists."""
+        node: Node | None = self
+        for key in keys:
+            if node is None:
+                return None
+            if isinstance(key, int):
+                items = node.value if node.kind == "seq" else None
+                node = items[key] if items is not None and -len(items) <= key < len(items) else None  # type: ignore[index,arg-type]
+            else:
+                node = node.get(key)
+        return node
+
+    def items(self) -> list[tuple[Node, Node]]:
+        return list(self.value) if self.kind == "map" else []  # type: ignore[arg-type]
+
+    def list(self) -> list[Node]:
+        return list(self.value) if self.kind == "seq" else []  # type: ignore[arg-type]
+
+    def to_python(self, budget: int = MAX_NODES) -> object:
+        """Plain Python data (str scalars, dict, list); aliases already bounded by ``size``."""
+        if self.size > budget:
+            raise YamlError(f"document expands to more than {budget} nodes", self.line, self.column)
+        if self.kind == "scalar":
+            return self.text()
+        if self.kind == "seq":
+            return [item.to_python(budget) for item in self.value]  # type: ignore[union-attr]
+        return {str(k.value): v.to_python(budget) for k, v in self.value}  # type: ignore[union-attr]
+
+
+@dataclass(slots=True)
+class Document:
+    root: Node | None  # None for an empty document
+    line: int  # where the document starts
+
+
+def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Iterator[Document]:
+    """Documents of a YAML stream, one at a time. Raises ``YamlError`` at the first problem.
+
+    Documents before the problem have already been yielded, so a caller can keep them.
+    """
+    parser = _Parser(text)
+    anchors: dict[str, Node] = {}
+    stack: list[tuple[Node, list[object]]] = []  # open collections and their pending items
+    open_nodes: set[int] = set()
+    total = 0
+    doc_line = 1
+    root: Node | None = None
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is ev.ScalarEvent:
+                node = Node("scalar", event.start_mark.line + 1, event.start_mark.column + 1, _tag(event.tag),
+                            event.value, event.style or None, event.end_mark.line + 1)
+                total += 1
+                if event.anchor:
+                    anchors[event.anchor] = node
+            elif kind is ev.AliasEvent:
+                node = anchors.get(event.anchor)  # type: ignore[assignment]
+                if node is None:
+                    raise YamlError(f'unknown alias "*{event.anchor}"', event.start_mark.line + 1,
+                                    event.start_mark.column + 1)
+                if id(node) in open_nodes:
+                    raise YamlError(f'recursive alias "*{event.anchor}" refers to a collection that contains it',
+                                    event.start_mark.line + 1, event.start_mark.column + 1)
+                total += node.size
+            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                if len(stack) >= max_depth:
+                    raise YamlError(f"nesting deeper than {max_depth} levels", event.start_mark.line + 1,
+                                    event.start_mark.column + 1)
+                collection = Node("map" if kind is ev.MappingStartEvent else "seq", event.start_mark.line + 1,
+                                  event.start_mark.column + 1, _tag(event.tag))
+                if event.anchor:
+                    anchors[event.anchor] = collection
+                stack.append((collection, []))
+                open_nodes.add(id(collection))
+                total += 1
+                if total > max_nodes:
+                    raise _expansion_error(max_nodes, event)
+                continue
+            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+                node, items = stack.pop()
+                open_nodes.discard(id(node))
+                node.end_line = event.end_mark.line + 1
+                if node.kind == "map":
+                    if len(items) % 2:
+                        raise YamlError("mapping key without a value", node.line, node.column)
+                    node.value = list(zip(items[0::2], items[1::2]))
+                else:
+                    node.value = items
+                node.size = 1 + sum(item.size for item in items)  # type: ignore[attr-defined]
+            elif kind is ev.DocumentStartEvent:
+                anchors = {}
+                root = None
+                doc_line = event.start_mark.line + 1
+                continue
+            elif kind is ev.DocumentEndEvent:
+                if root is not None and root.kind == "scalar" and root.text() is None:
+                    root = None  # an empty document is a null
+                yield Document(root, doc_line)
+                total = 0
+                continue
+            elif kind is ev.StreamEndEvent:
+                return
+            else:  # StreamStartEvent
+                continue
+            if total > max_nodes:
+                raise _expansion_error(max_nodes, event)
+            if stack:
+                stack[-1][1].append(node)
+            else:
+                root = node
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message = f"{exc.context}: {message}"
+        raise YamlError(message, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except YamlError:
+        raise
+    except Exception as exc:  # libyaml reader errors (bad characters) and the like
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "mark", None)
+        line = getattr(mark, "line", None)
+        raise YamlError(f"invalid YAML: {exc}", line + 1 if isinstance(line, int) else None) from None
+
+
+def _tag(tag: str | None) -> str | None:
+    return tag or None
+
+
+def _expansion_error(limit: int, event: object) -> YamlError:
+    mark = getattr(event, "start_mark", None)
+    return YamlError(
+        f"document expands to more than {limit} nodes (YAML aliases repeating large collections?); refused",
+        mark.line + 1 if mark else None,
+        mark.column + 1 if mark else None,
+    )
