@@ -31,7 +31,7 @@ class CatalogError(Exception):
 class RuleMeta(BaseModel):
     """The front matter of a rule file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str
     name: str
@@ -105,15 +105,16 @@ def parse_rule(text: str, origin: str) -> Rule:
     match = _FRONT_MATTER.match(text.replace("\r\n", "\n"))
     if not match:
         raise CatalogError(f"{origin}: no front matter (a '---' block at the top)")
-    from ruamel.yaml import YAML
+    from tolint.yaml_nodes import YamlError, compose
 
     try:
-        data = YAML(typ="safe").load(match.group(1))
+        documents = list(compose(match.group(1)))
+        data = documents[0].root.to_python() if documents and documents[0].root is not None else None
         meta = RuleMeta.model_validate(data)
     except ValidationError as exc:
         raise CatalogError(f"{origin}: invalid front matter: {exc}") from exc
-    except Exception as exc:  # a YAML syntax error in a shipped rule file
-        raise CatalogError(f"{origin}: front matter is not valid YAML: {exc}") from exc
+    except YamlError as exc:
+        raise CatalogError(f"{origin}: front matter is not valid YAML: {exc.message} (line {exc.line})") from exc
     body = match.group(2).strip() + "\n"
     return Rule(
         code=meta.code,

@@ -308,6 +308,15 @@ class Diagnostic(_Model):
     severity: Literal["error", "warning", "info"] = "error"
 
 
+class DeclaredLink(_Model):
+    """A link written down by a user: this upstream reaches that name, maybe through middleboxes."""
+
+    upstream: str
+    to: str
+    middleboxes: list[Middlebox] = Field(default_factory=list)
+    location: Provenance
+
+
 class ObjectSuppression(_Model):
     """A suppression declared on an object (a Kubernetes annotation) rather than in a comment."""
 
@@ -329,17 +338,8 @@ class Fragment(_Model):
     # keyed by display path: suppression comments are looked up in them.
     sources: dict[str, str] = Field(default_factory=dict)
     # Declared links and middleboxes (client settings) that the linker applies.
-    links: list["DeclaredLink"] = Field(default_factory=list)
+    links: list[DeclaredLink] = Field(default_factory=list)
     suppressions: list[ObjectSuppression] = Field(default_factory=list)
-
-
-class DeclaredLink(_Model):
-    """A link written down by a user: this upstream reaches that name, maybe through middleboxes."""
-
-    upstream: str
-    to: str
-    middleboxes: list[Middlebox] = Field(default_factory=list)
-    location: Provenance
 
 
 class TimeoutGraph(_Model):
@@ -388,5 +388,3 @@ class TimeoutGraph(_Model):
     def hops_from(self, upstream_id: str) -> list[Hop]:
         return [hop for hop in self.hops if hop.upstream == upstream_id]
 
-
-Fragment.model_rebuild()
