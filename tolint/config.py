@@ -30,7 +30,7 @@ class Settings(BaseModel):
     fail_on: Literal["error", "warning", "info"] = "warning"
     nginx_version: str = DEFAULT_NGINX_VERSION
     nginx_include_prefix: str = "/etc/nginx"
-    allow_outside_includes: bool = False
+    allow_outside_tree: bool = False
     max_file_size: int = DEFAULT_MAX_FILE_BYTES
 
     @field_validator("nginx_version")

@@ -33,7 +33,7 @@ class Discovery:
 
 
 def discover(paths: list[str], exclude: list[str], max_bytes: int, cwd: str | None = None,
-             stdin_text: str | None = None) -> Discovery:
+             stdin_text: str | None = None, allow_outside: bool = False) -> Discovery:
     result = Discovery()
     seen: set[str] = set()
     base = cwd or os.getcwd()
@@ -46,12 +46,19 @@ def discover(paths: list[str], exclude: list[str], max_bytes: int, cwd: str | No
             result.diagnostics.append(Diagnostic(file=display_path(path, base), message="no such file or directory"))
             continue
         if os.path.isdir(path):
-            result.roots.append(os.path.realpath(path))
+            root = os.path.realpath(path)
+            result.roots.append(root)
             for file_path in _walk(path, exclude, base, result):
                 real = os.path.realpath(file_path)
                 if real in seen:
                     continue
                 seen.add(real)
+                if not allow_outside and not _inside(real, root):
+                    result.diagnostics.append(Diagnostic(
+                        file=display_path(file_path, base), severity="warning",
+                        message=f"symbolic link to {real}, outside the linted tree; not read (allow-outside-tree)",
+                    ))
+                    continue
                 _classify_file(result, file_path, display_path(file_path, base), max_bytes, explicit=False)
         else:
             real = os.path.realpath(path)
@@ -62,6 +69,10 @@ def discover(paths: list[str], exclude: list[str], max_bytes: int, cwd: str | No
                 seen.add(real)
                 _classify_file(result, path, display_path(path, base), max_bytes, explicit=True)
     return result
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _walk(root: str, exclude: list[str], base: str, result: Discovery) -> list[str]:

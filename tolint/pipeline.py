@@ -36,7 +36,7 @@ def build_graph(paths: list[str], settings: Settings, stdin_text: str | None = N
                 cwd: str | None = None) -> tuple[TimeoutGraph, list[Diagnostic], list[str]]:
     """Parse and link; returns the graph, the input diagnostics and the files read."""
     base = cwd or os.getcwd()
-    found = discover(paths, settings.exclude, settings.max_file_size, base, stdin_text)
+    found = discover(paths, settings.exclude, settings.max_file_size, base, stdin_text, settings.allow_outside_tree)
     diagnostics = list(found.diagnostics)
     fragments = []
     for fmt in FORMATS:

@@ -27,7 +27,7 @@ def parse_nginx_inputs(files: list[InputFile], settings: Settings, roots: list[s
     options = NginxOptions(version=settings.nginx_version)
     policy = IncludePolicy(
         include_prefix=settings.nginx_include_prefix,
-        allowed_roots=[] if settings.allow_outside_includes else roots,
+        allowed_roots=[] if settings.allow_outside_tree else roots,
         max_file_bytes=settings.max_file_size,
     )
     disk = DiskSource(policy, cwd)

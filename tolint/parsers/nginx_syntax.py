@@ -107,9 +107,10 @@ def parse_text(text: str, file: str, line_offset: int = 0) -> SyntaxTree:
         quote_line = _find_unterminated_quote(lines, last_token_line)
         error(quote_line, "unterminated quoted string; the rest of the file is ignored")
         return tree
+    # One diagnostic for a truncated file, however many things it left open.
     if current is not None:
         error(current.line - line_offset, f'unexpected end of file, expecting ";" or "}}" after "{current.directive}"')
-    if len(stack) > 1:
+    elif len(stack) > 1:
         error(last_line or 1, f'unexpected end of file, expecting "}}" (block opened at line {stack[-1][1] + line_offset})')
     return tree
 
