@@ -169,6 +169,7 @@ http {
         location /d { fastcgi_pass 127.0.0.1:9000; }
         location /e { uwsgi_pass uwsgi://py.internal:3031; }
         location /f { proxy_pass http://$host$request_uri; }
+        location /g { proxy_pass http://unix:/run/app.sock:/api/; }
     }
 }
 """})
@@ -181,6 +182,7 @@ http {
     assert target(8) == [("127.0.0.1", 9000, "fastcgi", False)]
     assert target(9) == [("py.internal", 3031, "uwsgi", False)]
     assert target(10)[0][0] is None
+    assert target(11) == [(None, None, "unix", False)]
     reasons = " ".join(item.reason for item in graph.unresolved)
     assert "variables" in reasons and "unix socket" in reasons
 

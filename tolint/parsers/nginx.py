@@ -365,7 +365,7 @@ class _NginxBuilder:
             return None, [], None
         raw = pass_stmt.args[0]
         provenance = ctx.provenance(pass_stmt)
-        if raw.startswith("unix:"):
+        if raw.startswith("unix:") or "://unix:" in raw:
             return None, [Target(host=None, raw=raw, provenance=provenance, scheme="unix")], "unix"
         match = _URL.match(raw)
         if match is None:
