@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser("config", help="print the resolved configuration and where each value came from")
     _add_lint_options(config)
     config.add_argument("--format", "-f", default="toml", choices=["toml", "json"])
+    config.add_argument("--fail-on", choices=["error", "warning", "info"], help="as for tolint check")
+    config.add_argument("--baseline", metavar="FILE", help="as for tolint check")
 
     commands.add_parser("formats", help="list the output formats")
     return parser
