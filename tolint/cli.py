@@ -258,6 +258,7 @@ def _write_output(formatter, path: str | None, report, out: TextIO, color: str) 
         formatter.write(report, out, _use_color(color, out))
         return
     try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             formatter.write(report, handle, False)
     except OSError as exc:

@@ -42,7 +42,7 @@ class FullFormatter:
                          f"[{finding.name}]\n")
             stream.write(self._frame(finding.location, source_lines(finding.location.file), paint))
             for related in finding.related:
-                stream.write(f"  {related.label}: {sanitize(related.location.text())}: {sanitize(related.message)}\n")
+                stream.write(f"  --> {sanitize(related.location.text())}: {sanitize(related.message)}\n")
                 stream.write(self._frame(related.location, source_lines(related.location.file), paint))
             stream.write(paint(f"  docs: tolint rule {finding.code}", _DIM) + "\n\n")
         stream.write(TextFormatter.summary(report) + "\n")
