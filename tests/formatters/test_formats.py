@@ -214,7 +214,7 @@ def test_junit_on_the_edge_tree(edge_tree: Path) -> None:
     hop = next(case for case in cases if case.get("name", "").startswith("TL101"))
     failure = hop.find("failure")
     assert failure is not None and failure.get("type") == "TL101 error"
-    assert "the other end: deploy/app/nginx.conf:10:5" in (failure.text or "")
+    assert "deploy/app/nginx.conf:10:5: the other end: server app.internal" in (failure.text or "")
 
 
 def test_junit_is_valid_xml_whatever_the_input(hostile_tree: Path) -> None:

@@ -52,7 +52,7 @@ class JunitFormatter:
             failure = ET.SubElement(case, "failure", message=xml_text(finding.message),
                                     type=f"{finding.code} {finding.severity}")
             details = [f"{finding.location.text()}: {finding.code} {finding.message} [{finding.name}]"]
-            details += [f"{r.label}: {r.location.text()}: {r.message}" for r in finding.related]
+            details += [f"  {r.location.text()}: {r.message}" for r in finding.related]
             failure.text = xml_text("\n".join(details))
         for file in report.files:
             if file in touched:
