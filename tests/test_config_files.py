@@ -231,3 +231,21 @@ def test_every_setting_has_a_kebab_case_key() -> None:
 def test_config_error_is_an_exception_with_the_message() -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(config="/nonexistent/tolint.toml")
+
+
+def test_broken_pyproject_is_reported_only_when_it_configures_tolint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x\n')  # not ours: skipped
+    assert main(["check", "."], stdout=io.StringIO()) == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.tolint]\nselect = ["TL1"\n')
+    assert error_of(capsys, "check").startswith("tolint: error: pyproject.toml: not valid TOML:")
+
+
+def test_flag_errors_name_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert error_of(capsys, "check", "--nginx-version", "latest").startswith(
+        'tolint: error: --nginx-version: Value error, invalid nginx version "latest"')
+    assert error_of(capsys, "check", "--changed-only", "a.conf", "--baseline", "b.json", "--update-baseline") == (
+        "tolint: error: --update-baseline records the whole tree; it cannot be combined with --changed-only")

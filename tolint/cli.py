@@ -223,6 +223,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
     # In changed-files mode the PATH arguments are the changed files; the tree is the configured one.
     settings = _resolve(args, catalog, cli_paths=only_files is None).settings
     paths = settings.paths
+    if args.update_baseline and only_files is not None:
+        raise UsageError("--update-baseline records the whole tree; it cannot be combined with --changed-only")
     if args.update_baseline and not settings.baseline:
         raise UsageError("--update-baseline needs a file: --baseline FILE, or baseline = \"FILE\" in the config")
     try:

@@ -83,10 +83,15 @@ def find_config(start: str) -> Path | None:
 
 def _has_tolint_table(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return False  # a broken pyproject.toml that is not ours is not our problem
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # A broken pyproject.toml is ours only if it seems to configure tolint: then its
+        # error is reported, rather than the configuration silently ignored.
+        return b"[tool.tolint" in raw
     return isinstance(data.get("tool"), dict) and "tolint" in data["tool"]
 
 
@@ -273,7 +278,12 @@ def _validation_message(exc: ValidationError, origins: dict[str, str], origin: s
     key = ".".join(str(part) for part in error["loc"])
     where = origin or origins.get(key.split(".")[0], DEFAULTS)
     value = f" (got {error['input']!r})" if "input" in error and not isinstance(error["input"], dict) else ""
-    return f"{where}: {key}: {error['msg']}{value}"
+    return f"{_where(where, key)} {error['msg']}{value}"
+
+
+def _where(origin: str, key: str) -> str:
+    """``tolint.toml: fail-on:``, or ``--fail-on:`` for a flag."""
+    return f"--{key}:" if origin == COMMAND_LINE else f"{origin}: {key}:"
 
 
 def check_rule_references(resolved: ResolvedConfig, catalog: Catalog) -> None:
@@ -283,12 +293,12 @@ def check_rule_references(resolved: ResolvedConfig, catalog: Catalog) -> None:
     settings = resolved.settings
     for key in ("select", "ignore"):
         for selector in getattr(settings, key):
-            if not catalog.matching(selector):
-                raise ConfigError(f'{resolved.origin(key)}: {key}: unknown rule selector "{selector}" '
+            if not catalog.matching(selector, include_opt_in=True):
+                raise ConfigError(f'{_where(resolved.origin(key), key)} unknown rule selector "{selector}" '
                                   "(not a code, prefix, name or tag)")
     for glob, selectors in settings.per_file_ignores.items():
         for selector in selectors:
-            if not catalog.matching(selector):
+            if not catalog.matching(selector, include_opt_in=True):
                 origin = resolved.origin(f"per-file-ignores.{glob}")
                 raise ConfigError(f'{origin}: per-file-ignores."{glob}": unknown rule selector "{selector}"')
     for name in settings.severity:
