@@ -9,7 +9,6 @@ shown as ``\\xNN`` so the document always parses.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -28,6 +27,8 @@ class JunitFormatter:
     description = "JUnit XML: a failing test case per finding, a passing one per clean file"
 
     def write(self, report: Report, stream: TextIO, color: bool) -> None:
+        import xml.etree.ElementTree as ET  # only when this format is used
+
         suites = ET.Element("testsuites", name="tolint")
         suite = ET.SubElement(suites, "testsuite", name="tolint")
         failures = errors = tests = 0

@@ -26,7 +26,6 @@ import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import quote
 
 from tolint import __version__
 from tolint.findings import Finding, Location
@@ -127,6 +126,8 @@ def escape_message(text: str) -> str:
 
 
 def artifact_location(file: str) -> dict[str, Any]:
+    from urllib.parse import quote
+
     if os.path.isabs(file):
         return {"uri": Path(file).as_uri()}
     return {"uri": quote(file, safe="/"), "uriBaseId": SRCROOT}
