@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "passes them), or else the files git sees changed; the graph still spans the "
                             "configured paths")
     check.add_argument("--changed-since", metavar="REF",
-                       help="with --changed-only and no PATH: changed relative to the merge base with REF "
-                            "(default HEAD, i.e. uncommitted changes)")
+                       help="like --changed-only, with the files changed since the merge base with REF "
+                            "(e.g. origin/main in a pull request); --changed-only alone means HEAD: uncommitted "
+                            "changes, staged or not, and untracked files")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     check.add_argument("--verbose", "-v", action="store_true", help="also list upstream targets that did not resolve")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")

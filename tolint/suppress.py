@@ -226,8 +226,8 @@ class Suppressor:
             for cover in self._covers.get(location.file, ()):
                 if cover.code != finding.code:
                     continue
-                line = location.line or 0
-                if cover.start <= line <= cover.end or (cover.start == 0 and cover.end == _END):
+                # A whole-file finding (no line) is covered by file-ignore only (start 0).
+                if cover.start <= (location.line or 0) <= cover.end:
                     if track:
                         cover.directive.used.add(cover.code)
                     reasons.append(("comment", cover.directive.reason))
