@@ -46,3 +46,20 @@ def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     os.environ.pop("TOLINT_CACHE_DIR", None)
+
+
+@pytest.fixture
+def edge_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the realistic fixtures/nginx-edge tree as ``deploy/`` in a temporary working directory."""
+    import shutil
+
+    shutil.copytree(ROOT / "fixtures" / "nginx-edge" / "deploy", tmp_path / "deploy")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace one exact piece of text in a file (the test fails if it is not there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -59,6 +59,7 @@ def test_wheel_ships_the_catalog(tmp_path: Path) -> None:
         names = archive.namelist()
         archive.extractall(unpacked)
     assert any(name.startswith("tolint/_rules/TL101-") for name in names)
+    assert {"tolint/profiles/recommended.toml", "tolint/profiles/strict.toml"} <= set(names)
     code = (
         "import tolint.catalog as c, sys; "
         "assert c.rules_dir().name == '_rules', c.rules_dir(); "

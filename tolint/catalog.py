@@ -41,6 +41,9 @@ class RuleMeta(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     since: str = "0.1.0"
+    # Opt-in rules run only when named by code or name (or switched on by a setting), never
+    # through ALL, a prefix or a tag.
+    opt_in: bool = False
 
     @field_validator("code")
     @classmethod
@@ -78,6 +81,7 @@ class Rule:
     since: str
     doc: str  # the Markdown body
     sections: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    opt_in: bool = False
 
     def examples(self, section: str) -> list[Example]:
         """The fenced, titled files of a doc section ("Example" or "Use instead")."""
@@ -127,6 +131,7 @@ def parse_rule(text: str, origin: str) -> Rule:
         since=meta.since,
         doc=body,
         sections=split_sections(body),
+        opt_in=meta.opt_in,
     )
 
 
@@ -160,17 +165,23 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def matching(self, selector: str) -> list[Rule]:
-        """Rules a selector names: ``ALL``, a code, a code prefix (``TL1``), a name or a tag."""
+    def matching(self, selector: str, include_opt_in: bool = False) -> list[Rule]:
+        """Rules a selector names: ``ALL``, a code, a code prefix (``TL1``), a name or a tag.
+
+        Opt-in rules are only selected by their code or name (``include_opt_in`` is for ignoring).
+        """
+        def wanted(rule: Rule) -> bool:
+            return include_opt_in or not rule.opt_in
+
         if selector.upper() == "ALL":
-            return list(self.rules)
+            return [rule for rule in self.rules if wanted(rule)]
         exact = self.get(selector)
         if exact is not None:
             return [exact]
         upper = selector.upper()
         if re.fullmatch(r"TL\d{0,2}", upper):
-            return [rule for rule in self.rules if rule.code.startswith(upper)]
-        return [rule for rule in self.rules if selector in rule.tags]
+            return [rule for rule in self.rules if rule.code.startswith(upper) and wanted(rule)]
+        return [rule for rule in self.rules if selector in rule.tags and wanted(rule)]
 
     def select(self, select: list[str], ignore: list[str]) -> list[Rule]:
         """Rules chosen by ``select`` minus those named by ``ignore``; unknown selectors raise ValueError."""
@@ -181,7 +192,7 @@ class Catalog:
                 raise ValueError(f'unknown rule selector "{selector}" (not a code, prefix, name or tag)')
             chosen.update((rule.code, rule) for rule in found)
         for selector in ignore:
-            found = self.matching(selector)
+            found = self.matching(selector, include_opt_in=True)
             if not found:
                 raise ValueError(f'unknown rule selector "{selector}" (not a code, prefix, name or tag)')
             for rule in found:

@@ -1,4 +1,4 @@
-"""Command line: ``tolint check``, ``tolint graph``, ``tolint rules``, ``tolint rule``.
+"""Command line: ``tolint check``, ``tolint graph``, ``tolint config``, ``tolint rules``, ``tolint rule``.
 
 Exit codes: 0 clean; 1 findings at or above ``fail-on``, or input that could not be
 parsed; 2 usage, configuration or internal error.
@@ -33,6 +33,10 @@ def _add_lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", type=_csv, metavar="RULES", help="rules not to run")
     parser.add_argument("--nginx-version", metavar="X.Y.Z", help="nginx version whose defaults apply")
     parser.add_argument("--exclude", action="append", type=_csv, metavar="GLOBS", help="paths to skip")
+    parser.add_argument("--config", metavar="FILE",
+                        help="config file to use (default: the closest tolint.toml, .tolint.toml or pyproject.toml "
+                             "with [tool.tolint], walking up from the working directory)")
+    parser.add_argument("--no-config", action="store_true", help="ignore config files; use defaults and flags only")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,8 +50,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files and directories")
     _add_lint_options(check)
-    check.add_argument("--format", "-f", default="text", metavar="FORMAT", help="output format (see tolint formats)")
+    check.add_argument("--format", "-f", action="append", metavar="NAME[=FILE]",
+                       help="output format (see tolint formats), written to FILE if given; repeatable "
+                            "(default: auto, which is github under GitHub Actions and text elsewhere)")
+    check.add_argument("--show-context", action="store_true",
+                       help="text output shows the source lines of both ends (same as --format full)")
     check.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest severity that fails the run")
+    check.add_argument("--baseline", metavar="FILE", help="hide the findings recorded in this baseline file")
+    check.add_argument("--update-baseline", action="store_true",
+                       help="write every current finding to the baseline file (--baseline or the configured one)")
+    check.add_argument("--changed-only", action="store_true",
+                       help="report only findings that touch changed files: the PATH arguments (as pre-commit "
+                            "passes them), or else the files git sees changed; the graph still spans the "
+                            "configured paths")
+    check.add_argument("--changed-since", metavar="REF",
+                       help="like --changed-only, with the files changed since the merge base with REF "
+                            "(e.g. origin/main in a pull request); --changed-only alone means HEAD: uncommitted "
+                            "changes, staged or not, and untracked files")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     check.add_argument("--verbose", "-v", action="store_true", help="also list upstream targets that did not resolve")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -61,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     rule = commands.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("rule", metavar="CODE-OR-NAME")
+
+    config = commands.add_parser("config", help="print the resolved configuration and where each value came from")
+    _add_lint_options(config)
+    config.add_argument("--format", "-f", default="toml", choices=["toml", "json"])
+    config.add_argument("--fail-on", choices=["error", "warning", "info"], help="as for tolint check")
+    config.add_argument("--baseline", metavar="FILE", help="as for tolint check")
 
     commands.add_parser("formats", help="list the output formats")
     return parser
@@ -79,6 +104,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stdin:
     except UsageError as exc:
         sys.stderr.write(f"tolint: error: {exc}\n")
         return EXIT_ERROR
+    except _user_errors() as exc:  # configuration, baseline and git problems: the message says it all
+        sys.stderr.write(f"tolint: error: {exc}\n")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("tolint: interrupted\n")
         return EXIT_ERROR
@@ -92,11 +120,31 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stdin:
         return EXIT_ERROR
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    from tolint.baseline import BaselineError
+    from tolint.changed import GitError
+    from tolint.config_files import ConfigError
+
+    return (ConfigError, BaselineError, GitError)
+
+
 def _settings(args: argparse.Namespace):  # noqa: ANN202 - returns Settings, imported lazily
-    from pydantic import ValidationError
+    return _resolve(args).settings
 
-    from tolint.config import Settings
 
+def _resolve(args: argparse.Namespace, catalog=None, cli_paths: bool = True):  # noqa: ANN001, ANN202
+    """Settings (a ResolvedConfig) from config files and flags, flags winning; errors name the file and key."""
+    from tolint.config_files import load_settings
+
+    values = _cli_values(args)
+    if not cli_paths:
+        values.pop("paths", None)
+    return load_settings(values, getattr(args, "config", None), catalog=catalog,
+                         use_files=not getattr(args, "no_config", False))
+
+
+def _cli_values(args: argparse.Namespace) -> dict[str, object]:
+    """Settings given as flags, by Settings field name; validated with the config files."""
     values: dict[str, object] = {}
     if args.paths:
         values["paths"] = list(args.paths)
@@ -108,12 +156,9 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - returns Settings, imp
         values["nginx_version"] = args.nginx_version
     if getattr(args, "fail_on", None):
         values["fail_on"] = args.fail_on
-    try:
-        return Settings(**values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = "-".join(str(p) for p in first["loc"]).replace("_", "-")
-        raise UsageError(f"--{key}: {first['msg']}") from exc
+    if getattr(args, "baseline", None):
+        values["baseline"] = args.baseline
+    return values
 
 
 def _read_stdin(paths: list[str], stdin: TextIO | None) -> str | None:
@@ -137,26 +182,90 @@ def _use_color(choice: str, stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def _outputs(args: argparse.Namespace):  # noqa: ANN202 - list of (Formatter, path or None)
+    """``--format NAME[=FILE]`` choices, checked before any work is done."""
+    from tolint.formatters import REGISTRY
+    from tolint.formatters.auto import AutoFormatter
+
+    outputs = []
+    for spec in args.format or ["auto"]:
+        name, _, path = spec.partition("=")
+        if args.show_context and name == "text":
+            name = "full"
+        formatter = AutoFormatter(context=True) if args.show_context and name == "auto" else REGISTRY.get(name)
+        if formatter is None:
+            raise UsageError(f'unknown format "{name}" (choose from {", ".join(sorted(REGISTRY))})')
+        outputs.append((formatter, path or None))
+    if sum(1 for _, path in outputs if path is None) > 1:
+        raise UsageError("only one --format can write to standard output; give the others a file (NAME=FILE)")
+    return outputs
+
+
+def _changed_files(args: argparse.Namespace) -> list[str] | None:
+    """In changed-files mode, the files findings must touch: the PATH arguments, or git's changes."""
+    if not (args.changed_only or args.changed_since):
+        return None
+    from tolint.changed import changed_files
+    from tolint.sources import display_path
+
+    if args.paths:
+        return [display_path(path) for path in args.paths]
+    return changed_files(os.getcwd(), args.changed_since or "HEAD")
+
+
 def cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
     from tolint.catalog import load_catalog
     from tolint.engine import RuleConfigError
-    from tolint.formatters import REGISTRY
     from tolint.pipeline import lint
 
-    formatter = REGISTRY.get(args.format)
-    if formatter is None:
-        raise UsageError(f'unknown format "{args.format}" (choose from {", ".join(sorted(REGISTRY))})')
-    settings = _settings(args)
+    outputs = _outputs(args)
+    catalog = load_catalog()
+    only_files = _changed_files(args)
+    # In changed-files mode the PATH arguments are the changed files; the tree is the configured one.
+    settings = _resolve(args, catalog, cli_paths=only_files is None).settings
+    paths = settings.paths
+    if args.update_baseline and only_files is not None:
+        raise UsageError("--update-baseline records the whole tree; it cannot be combined with --changed-only")
+    if args.update_baseline and not settings.baseline:
+        raise UsageError("--update-baseline needs a file: --baseline FILE, or baseline = \"FILE\" in the config")
     try:
-        report = lint(settings.paths, settings, _read_stdin(settings.paths, stdin), catalog=load_catalog())
+        report = lint(paths, settings, _read_stdin(paths, stdin), catalog=catalog, only_files=only_files,
+                      apply_baseline=not args.update_baseline)
     except (ValueError, RuleConfigError) as exc:
         raise UsageError(str(exc)) from exc
-    formatter.write(report, out, _use_color(args.color, out))
+    if args.update_baseline:
+        report = _update_baseline(report)
+    for formatter, path in outputs:
+        _write_output(formatter, path, report, out, args.color)
     if args.verbose:
         _print_unresolved(report, sys.stderr)
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if report.failed() else EXIT_OK
+
+
+def _update_baseline(report):  # noqa: ANN001, ANN202 - Report in, Report out
+    import dataclasses
+
+    from tolint import baseline
+
+    path = report.settings.baseline
+    count = baseline.write(path, report.findings)
+    sys.stderr.write(f"tolint: wrote {count} finding{'s' if count != 1 else ''} to the baseline {path}\n")
+    return dataclasses.replace(report, findings=baseline.apply(report.findings, {
+        f.fingerprint for f in report.findings if f.fingerprint}, path))
+
+
+def _write_output(formatter, path: str | None, report, out: TextIO, color: str) -> None:  # noqa: ANN001
+    if path is None:
+        formatter.write(report, out, _use_color(color, out))
+        return
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            formatter.write(report, handle, False)
+    except OSError as exc:
+        raise UsageError(f"cannot write {formatter.name} output to {path}: {exc.strerror or exc}") from exc
 
 
 def _print_unresolved(report, stream: TextIO) -> None:  # noqa: ANN001 - Report, imported lazily
@@ -178,6 +287,15 @@ def cmd_graph(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
     for diagnostic in diagnostics:
         sys.stderr.write(f"{diagnostic.file}:{diagnostic.line or ''}: {diagnostic.severity}: {diagnostic.message}\n")
     return EXIT_FINDINGS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    from tolint.catalog import load_catalog
+    from tolint.config_files import render_json, render_toml
+
+    resolved = _resolve(args, load_catalog())
+    out.write(render_json(resolved) if args.format == "json" else render_toml(resolved))
+    return EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
@@ -211,6 +329,7 @@ def cmd_formats(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> 
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] = {
     "check": cmd_check,
     "graph": cmd_graph,
+    "config": cmd_config,
     "rules": cmd_rules,
     "rule": cmd_rule,
     "formats": cmd_formats,

@@ -1,12 +1,13 @@
 """Resolved settings for one run.
 
-This module holds the settings model; reading ``[tool.tolint]`` / ``tolint.toml`` and
-merging command-line flags over it happen in ``load_settings``.
+This module holds the settings model; finding and reading ``[tool.tolint]`` /
+``tolint.toml``, ``extends`` and merging command-line flags over them happen in
+``tolint.config_files``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,6 +33,15 @@ class Settings(BaseModel):
     nginx_include_prefix: str = "/etc/nginx"
     allow_outside_tree: bool = False
     max_file_size: int = DEFAULT_MAX_FILE_BYTES
+    # Tables: keyed by rule code or name ([tool.tolint.rules.TL101], [tool.tolint.severity]).
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
+    # Glob (relative to the config file) -> rules not reported for matching files.
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    # Runs suppression-without-reason (TL002): every suppression must say why.
+    require_suppression_reason: bool = False
+    # A baseline file of accepted findings (see tolint.baseline); relative to the config file.
+    baseline: str | None = None
 
     @field_validator("nginx_version")
     @classmethod

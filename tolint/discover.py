@@ -95,6 +95,11 @@ def _walk(root: str, exclude: list[str], base: str, result: Discovery) -> list[s
     return found
 
 
+def path_matches(display: str, patterns: list[str]) -> bool:
+    """Whether a display path matches any of the globs (``exclude``, ``per-file-ignores``)."""
+    return _excluded(display, patterns)
+
+
 def _excluded(display: str, patterns: list[str]) -> bool:
     for pattern in patterns:
         stripped = pattern.rstrip("/")

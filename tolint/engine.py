@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from tolint.catalog import Rule
 from tolint.checks import get_template
-from tolint.findings import Finding, Severity
+from tolint.findings import Finding, Hit, Severity
 from tolint.graph import TimeoutGraph
 
 
@@ -57,15 +57,33 @@ def run(graph: TimeoutGraph, prepared: list[tuple[ActiveRule, Any, Any]]) -> lis
             if key in seen:
                 continue  # one setting inherited by many blocks is one problem
             seen.add(key)
-            findings.append(Finding(
-                code=active.rule.code,
-                name=active.rule.name,
-                severity=active.severity,
-                message=hit.message,
-                location=hit.location,
-                related=hit.related,
-                subjects=hit.subjects,
-            ))
+            findings.append(stamp(active, hit))
+    return sort_findings(findings)
+
+
+def stamp(active: ActiveRule, hit: Hit) -> Finding:
+    """A template's hit as a finding of the rule that ran it: code, name and severity come from the rule."""
+    return Finding(
+        code=active.rule.code,
+        name=active.rule.name,
+        severity=active.severity,
+        message=hit.message,
+        location=hit.location,
+        related=hit.related,
+        subjects=hit.subjects,
+    )
+
+
+def run_suppression_rules(context: Any, prepared: list[tuple[ActiveRule, Any, Any]]) -> list[Finding]:
+    """Run the suppression-phase templates (after suppressions were applied to the graph findings)."""
+    from tolint.checks.suppressions import SuppressionTemplate
+
+    findings = [
+        stamp(active, hit)
+        for active, template, params in prepared
+        if isinstance(template, SuppressionTemplate)
+        for hit in template.check(context, params)
+    ]
     return sort_findings(findings)
 
 

@@ -60,6 +60,15 @@ class Finding:
     related: tuple[Related, ...] = ()
     subjects: tuple[str, ...] = ()
     suppressed: str | None = field(default=None, compare=False)  # the justification, when suppressed
+    # How it was suppressed: "comment", "annotation" (in the source), "config" (per-file-ignores)
+    # or "baseline"; see tolint.suppress.
+    suppressed_by: str | None = field(default=None, compare=False)
+    # Stable identity across runs (survives lines moving); see tolint.fingerprints.
+    fingerprint: str | None = field(default=None, compare=False)
+
+    def locations(self) -> tuple[Location, ...]:
+        """The primary location, then the related ones: where a suppression may be written."""
+        return (self.location, *(r.location for r in self.related))
 
 
 def anchor(setting: Duration | Value | None, fallback: Provenance) -> Location:

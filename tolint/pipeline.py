@@ -1,18 +1,21 @@
-"""One run, end to end: discover files, parse them, link the graph, run the rules."""
+"""One run, end to end: discover files, parse them, link the graph, run the rules, apply suppressions."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tolint.catalog import Catalog, load_catalog
+from tolint.catalog import Catalog, Rule, load_catalog
 from tolint.config import Settings
 from tolint.discover import discover
-from tolint.engine import ActiveRule, prepare, run
+from tolint.engine import ActiveRule, prepare, run, run_suppression_rules, sort_findings
 from tolint.findings import SEVERITY_RANK, Finding
-from tolint.graph import Diagnostic, TimeoutGraph
+from tolint.graph import Diagnostic, ObjectSuppression, TimeoutGraph
 from tolint.link import link
 from tolint.parsers.formats import FORMATS
+
+REASON_RULE = "suppression-without-reason"
 
 
 @dataclass
@@ -23,6 +26,17 @@ class Report:
     files: list[str] = field(default_factory=list)
     rules: list[ActiveRule] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    # Text of every file read (display path -> text): suppression comments, context in `full` output.
+    sources: dict[str, str] = field(default_factory=dict)
+    # Set in changed-files mode: only findings touching these files were kept.
+    only_files: frozenset[str] | None = None
+
+    def shown(self) -> list[Finding]:
+        """Findings that are reported (not suppressed in any way)."""
+        return [f for f in self.findings if f.suppressed is None]
+
+    def hidden_by_baseline(self) -> int:
+        return sum(1 for f in self.findings if f.suppressed_by == "baseline")
 
     def failed(self) -> bool:
         """True when the run should exit 1: a finding at or above fail-on, or a file that could not be parsed."""
@@ -32,9 +46,20 @@ class Report:
         return any(d.severity == "error" for d in self.diagnostics)
 
 
-def build_graph(paths: list[str], settings: Settings, stdin_text: str | None = None,
-                cwd: str | None = None) -> tuple[TimeoutGraph, list[Diagnostic], list[str]]:
-    """Parse and link; returns the graph, the input diagnostics and the files read."""
+@dataclass
+class Inputs:
+    """Everything read from the inputs: the linked graph and what suppressions need."""
+
+    graph: TimeoutGraph
+    diagnostics: list[Diagnostic]
+    files: list[str]
+    sources: dict[str, str]
+    object_suppressions: list[ObjectSuppression]
+
+
+def build_inputs(paths: list[str], settings: Settings, stdin_text: str | None = None,
+                 cwd: str | None = None) -> Inputs:
+    """Discover, parse and link."""
     base = cwd or os.getcwd()
     found = discover(paths, settings.exclude, settings.max_file_size, base, stdin_text, settings.allow_outside_tree)
     diagnostics = list(found.diagnostics)
@@ -44,22 +69,73 @@ def build_graph(paths: list[str], settings: Settings, stdin_text: str | None = N
         if inputs:
             fragments.extend(fmt.parse(inputs, settings, found.roots, base))
     files: set[str] = {item.display for item in found.files}
+    sources = {item.display: item.text for item in found.files}
+    objects: list[ObjectSuppression] = []
     for fragment in fragments:
         diagnostics.extend(fragment.diagnostics)
         files.update(fragment.files)
+        for display, text in fragment.sources.items():
+            sources.setdefault(display, text)
+        objects.extend(fragment.suppressions)
     graph = link(fragments)
-    return graph, _sort_diagnostics(diagnostics), sorted(files)
+    return Inputs(graph, _sort_diagnostics(diagnostics), sorted(files), sources, objects)
+
+
+def build_graph(paths: list[str], settings: Settings, stdin_text: str | None = None,
+                cwd: str | None = None) -> tuple[TimeoutGraph, list[Diagnostic], list[str]]:
+    """Parse and link; returns the graph, the input diagnostics and the files read."""
+    inputs = build_inputs(paths, settings, stdin_text, cwd)
+    return inputs.graph, inputs.diagnostics, inputs.files
+
+
+def select_rules(catalog: Catalog, settings: Settings) -> list[Rule]:
+    """The rules this run uses: select minus ignore, plus TL002 when suppressions must give reasons."""
+    rules = catalog.select(settings.select, settings.ignore)
+    reason_rule = catalog.get(REASON_RULE)
+    if settings.require_suppression_reason and reason_rule is not None and reason_rule not in rules:
+        ignored = {rule.code for selector in settings.ignore for rule in catalog.matching(selector, include_opt_in=True)}
+        if reason_rule.code not in ignored:
+            rules = sorted([*rules, reason_rule], key=lambda rule: rule.code)
+    return rules
 
 
 def lint(paths: list[str], settings: Settings, stdin_text: str | None = None, cwd: str | None = None,
-         catalog: Catalog | None = None) -> Report:
+         catalog: Catalog | None = None, only_files: Iterable[str] | None = None,
+         apply_baseline: bool = True) -> Report:
+    """Lint ``paths``; ``only_files`` keeps the findings touching those files (the graph still spans everything)."""
+    from tolint import baseline, fingerprints
+    from tolint.checks import get_template
+    from tolint.checks.suppressions import SuppressionContext, SuppressionTemplate
+    from tolint.config_files import rule_overrides
+    from tolint.suppress import Suppressor
+
     catalog = catalog or load_catalog()
-    rules = catalog.select(settings.select, settings.ignore)
-    prepared = prepare(rules)  # fails on bad parameters before any file is read
-    graph, diagnostics, files = build_graph(paths, settings, stdin_text, cwd)
-    findings = run(graph, prepared)
-    return Report(findings=findings, diagnostics=diagnostics, graph=graph, files=files,
-                  rules=[item[0] for item in prepared], settings=settings)
+    rules = select_rules(catalog, settings)
+    severities, params = rule_overrides(settings, catalog)
+    prepared = prepare(rules, severities, params)  # fails on bad parameters before any file is read
+    baseline_path = os.path.join(cwd or os.getcwd(), settings.baseline) if settings.baseline else None
+    accepted = baseline.load(baseline_path) if baseline_path and apply_baseline else None
+    inputs = build_inputs(paths, settings, stdin_text, cwd)
+    suppressor = Suppressor(inputs.sources, inputs.object_suppressions, inputs.graph, catalog,
+                            settings.per_file_ignores)
+    findings = suppressor.apply(run(inputs.graph, prepared))
+    active = frozenset(item[0].rule.code for item in prepared)
+    meta = frozenset(rule.code for rule in catalog
+                     if issubclass(get_template(rule.template) or object, SuppressionTemplate))
+    context = SuppressionContext(suppressor, active, meta)
+    findings = sort_findings(findings + suppressor.apply(run_suppression_rules(context, prepared), track=False))
+    findings = fingerprints.assign(findings, inputs.files)
+    if accepted is not None and settings.baseline:
+        findings = baseline.apply(findings, accepted, settings.baseline)
+    diagnostics = inputs.diagnostics
+    selected = None
+    if only_files is not None:
+        selected = frozenset(only_files)
+        findings = [f for f in findings if any(loc.file in selected for loc in f.locations())]
+        diagnostics = [d for d in diagnostics if d.file in selected]
+    return Report(findings=findings, diagnostics=diagnostics, graph=inputs.graph, files=inputs.files,
+                  rules=[item[0] for item in prepared], settings=settings, sources=inputs.sources,
+                  only_files=selected)
 
 
 def _sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -13,6 +13,7 @@ from tolint.checks.idle_order import IdleOrder
 from tolint.checks.pool_reuse import PoolReuse
 from tolint.checks.resets import Resets
 from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
+from tolint.checks.suppressions import SuppressionReason, UnusedSuppression
 
 REGISTRY: dict[str, type[Template]] = {
     IdleOrder.key: IdleOrder,
@@ -20,6 +21,8 @@ REGISTRY: dict[str, type[Template]] = {
     Resets.key: Resets,
     NonIdempotentRetry.key: NonIdempotentRetry,
     UnboundedRetries.key: UnboundedRetries,
+    UnusedSuppression.key: UnusedSuppression,
+    SuppressionReason.key: SuppressionReason,
 }
 
 

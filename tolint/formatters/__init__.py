@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, TextIO
 
+from tolint.formatters.auto import AutoFormatter
+from tolint.formatters.full import FullFormatter
+from tolint.formatters.github import GithubFormatter
+from tolint.formatters.gitlab import GitlabFormatter
 from tolint.formatters.json_format import JsonFormatter
+from tolint.formatters.junit import JunitFormatter
+from tolint.formatters.sarif import SarifFormatter
 from tolint.formatters.text import TextFormatter
 
 if TYPE_CHECKING:
@@ -20,5 +26,14 @@ class Formatter(Protocol):
 
 REGISTRY: dict[str, Formatter] = {
     formatter.name: formatter
-    for formatter in (TextFormatter(), JsonFormatter())
+    for formatter in (
+        TextFormatter(),
+        FullFormatter(),
+        JsonFormatter(),
+        SarifFormatter(),
+        GithubFormatter(),
+        JunitFormatter(),
+        GitlabFormatter(),
+        AutoFormatter(),
+    )
 }

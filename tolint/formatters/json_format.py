@@ -44,6 +44,11 @@ class JsonFormatter:
                 for d in report.diagnostics
             ],
             "files": report.files,
+            # Findings hidden by a suppression comment or annotation, per-file-ignores or the baseline.
+            "suppressed": [
+                {**finding_dict(f), "suppression": {"kind": f.suppressed_by, "justification": f.suppressed}}
+                for f in report.findings if f.suppressed is not None
+            ],
         }
         json.dump(payload, stream, indent=2, ensure_ascii=True)
         stream.write("\n")

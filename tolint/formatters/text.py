@@ -23,10 +23,7 @@ class TextFormatter:
         def paint(text: str, style: str) -> str:
             return f"{style}{text}{_RESET}" if color else text
 
-        for diagnostic in report.diagnostics:
-            where = ":".join(str(p) for p in (diagnostic.file, diagnostic.line, diagnostic.column) if p)
-            label = paint(diagnostic.severity, _COLORS[diagnostic.severity])
-            stream.write(f"{paint(sanitize(where), _BOLD)}: {label}: {sanitize(diagnostic.message)}\n")
+        self.write_diagnostics(report, stream, color)
         for finding in report.findings:
             if finding.suppressed is not None:
                 continue
@@ -37,6 +34,17 @@ class TextFormatter:
                 f"{sanitize(finding.message)}{sanitize(others)} [{finding.name}]\n"
             )
         stream.write(self.summary(report) + "\n")
+
+    @staticmethod
+    def write_diagnostics(report: Report, stream: TextIO, color: bool) -> None:
+        """One line per input problem: ``path:line: error: message``."""
+        def paint(text: str, style: str) -> str:
+            return f"{style}{text}{_RESET}" if color else text
+
+        for diagnostic in report.diagnostics:
+            where = ":".join(str(p) for p in (diagnostic.file, diagnostic.line, diagnostic.column) if p)
+            label = paint(diagnostic.severity, _COLORS[diagnostic.severity])
+            stream.write(f"{paint(sanitize(where), _BOLD)}: {label}: {sanitize(diagnostic.message)}\n")
 
     @staticmethod
     def summary(report: Report) -> str:
@@ -54,4 +62,9 @@ class TextFormatter:
             parts.append(f"No findings in {files}.")
         if errors:
             parts.append(f"{plural(errors, 'input error')} (see above).")
+        hidden = report.hidden_by_baseline()
+        if hidden:
+            parts.append(f"{plural(hidden, 'finding')} hidden by the baseline.")
+        if report.only_files is not None:
+            parts.append(f"Only findings touching {plural(len(report.only_files), 'changed file')} are shown.")
         return " ".join(parts)

@@ -1,0 +1,50 @@
+"""Stable finding fingerprints, shared by the baseline, SARIF ``partialFingerprints`` and GitLab reports.
+
+A fingerprint must survive lines moving (a comment added above, a block reordered), so it
+hashes what the finding is, never where it sits: the rule code, the primary file, the
+message with every ``file:line[:col]`` reference reduced to the file, and the files of the
+related locations. Findings that are otherwise identical in one file are told apart by
+their order of appearance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from tolint.findings import Finding
+
+VERSION = "v1"
+_REFERENCE = re.compile(r"(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
+
+
+def normalise_message(message: str, files: set[str]) -> str:
+    """The message with references to known files stripped of their line and column."""
+    def strip(match: re.Match[str]) -> str:
+        path = match.group("path")
+        return path if path in files else match.group(0)
+
+    return _REFERENCE.sub(strip, message)
+
+
+def identity(finding: Finding, files: set[str]) -> str:
+    known = files | {location.file for location in finding.locations()}
+    related = sorted(r.location.file for r in finding.related)
+    return "\0".join([finding.code, finding.location.file, normalise_message(finding.message, known), *related])
+
+
+def assign(findings: Iterable[Finding], files: Iterable[str] = ()) -> list[Finding]:
+    """The findings (in their sorted order) with ``fingerprint`` set."""
+    known = set(files)
+    seen: Counter[str] = Counter()
+    result = []
+    for finding in findings:
+        text = identity(finding, known)
+        occurrence = seen[text]
+        seen[text] += 1
+        digest = hashlib.sha256(f"{text}\0{occurrence}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        result.append(dataclasses.replace(finding, fingerprint=digest))
+    return result
