@@ -32,6 +32,8 @@ class Settings(BaseModel):
     nginx_include_prefix: str = "/etc/nginx"
     allow_outside_includes: bool = False
     max_file_size: int = DEFAULT_MAX_FILE_BYTES
+    # The cluster DNS domain Service names end in (svc.ns.svc.<domain>).
+    kubernetes_cluster_domain: str = "cluster.local"
 
     @field_validator("nginx_version")
     @classmethod
