@@ -11,8 +11,10 @@ from importlib.metadata import entry_points
 from tolint.checks.base import Template
 from tolint.checks.idle_order import IdleOrder
 from tolint.checks.pool_reuse import PoolReuse
+from tolint.checks.probes import ProbeTiming
 from tolint.checks.resets import Resets
 from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
+from tolint.checks.shutdown import DeregistrationOverGrace, DrainOverGrace, MissingPrestop, PrestopOverGrace, ZeroGrace
 
 REGISTRY: dict[str, type[Template]] = {
     IdleOrder.key: IdleOrder,
@@ -20,6 +22,12 @@ REGISTRY: dict[str, type[Template]] = {
     Resets.key: Resets,
     NonIdempotentRetry.key: NonIdempotentRetry,
     UnboundedRetries.key: UnboundedRetries,
+    ZeroGrace.key: ZeroGrace,
+    MissingPrestop.key: MissingPrestop,
+    PrestopOverGrace.key: PrestopOverGrace,
+    DrainOverGrace.key: DrainOverGrace,
+    DeregistrationOverGrace.key: DeregistrationOverGrace,
+    ProbeTiming.key: ProbeTiming,
 }
 
 

@@ -292,7 +292,8 @@ def gunicorn(tokens: list[Token], env: dict[str, EnvVar], anchor: Token) -> AppS
     worker_name = worker.rsplit(".", 1)[-1]
     if worker_name == "sync" and threads > 1:
         worker_name = "gthread"  # gunicorn switches a sync worker with --threads > 1 to gthread
-    server.description = f"gunicorn ({worker_name} worker)"
+    server.description = (f"gunicorn with {worker_name}" if worker_name.lower().endswith("worker")
+                          else f"gunicorn {worker_name} worker")
     server.settings["worker_class"] = Value(
         value=worker_name, key="--worker-class",
         raw=f"--worker-class {worker}" if "worker_class" in options.values else "--worker-class sync (default)",

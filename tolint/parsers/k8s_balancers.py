@@ -175,18 +175,18 @@ def _alb(ctx: _Context, key: str, members: list[Ingress]) -> None:
     group = first.annotations().get(f"{ALB}group.name")
     label = f"ALB for IngressGroup {group.value}" if group is not None else f"ALB for {first.ref}"
     component = Component(
-        id=ctx.state.unique_id(f"aws-alb:{first.file}:{key}"),
+        id=ctx.state.unique_id(f"aws-alb:{key}" if group is not None else f"aws-alb:{first.file}:{first.ref}"),
         kind="aws-alb", product="AWS ALB", name=label, location=first.provenance(),
         files=sorted({item.obj.file for item in members}),
     )
     # Attributes may be written on any member of a group; the first that sets one wins.
     carrier = next((item.obj for item in members if f"{ALB}load-balancer-attributes" in item.obj.annotations()), first)
     idle = ctx.attribute(carrier, f"{ALB}load-balancer-attributes", "idle_timeout.timeout_seconds",
-                         defaults.ALB_IDLE, carrier.node, 1, 4000)
+                         defaults.ALB_IDLE, carrier.annotation_anchor, 1, 4000)
     client_age = ctx.attribute(carrier, f"{ALB}load-balancer-attributes", "client_keep_alive.seconds",
-                               defaults.ALB_CLIENT_KEEPALIVE, carrier.node, 60, 604800)
+                               defaults.ALB_CLIENT_KEEPALIVE, carrier.annotation_anchor, 60, 604800)
     ingress_delay = ctx.attribute(first, f"{ALB}target-group-attributes", "deregistration_delay.timeout_seconds",
-                                  defaults.TARGET_GROUP_DEREGISTRATION, first.node, 0, 3600)
+                                  defaults.TARGET_GROUP_DEREGISTRATION, first.annotation_anchor, 0, 3600)
     component.listeners.append(Listener(
         id=f"{component.id}:listener", component=component.id, name=f"{label} (client side)",
         location=first.provenance(), endpoints=[Endpoint(port=port) for port in _alb_ports(ctx, first)],
@@ -203,8 +203,7 @@ def _alb(ctx: _Context, key: str, members: list[Ingress]) -> None:
             # Target-group attributes on the Service take precedence over the Ingress's.
             owner = svc.obj if svc is not None and f"{ALB}target-group-attributes" in svc.obj.annotations() else item.obj
             delay = ctx.attribute(owner, f"{ALB}target-group-attributes", "deregistration_delay.timeout_seconds",
-                                  defaults.TARGET_GROUP_DEREGISTRATION, item.obj.node if owner is item.obj
-                                  else owner.node, 0, 3600)
+                                  defaults.TARGET_GROUP_DEREGISTRATION, owner.annotation_anchor, 0, 3600)
             upstream = Upstream(
                 id=f"{component.id}:{item.obj.file}:{ref.node.line}",
                 component=component.id,
@@ -257,7 +256,7 @@ def _gclb(ctx: _Context, item: Ingress) -> None:
             reuse=Value(value=True, key="backend keep-alive", raw="HTTP keep-alive to backends",
                         provenance=Provenance(default=DefaultSource(product="Google Cloud HTTP(S) LB",
                                                                     source=defaults.GCP_TIMEOUTS))),
-            idle_timeout=defaults.GCLB_BACKEND_KEEPALIVE.duration(obj.file, ref.node.line),
+            idle_timeout=defaults.GCLB_BACKEND_KEEPALIVE.duration(obj.file, ref.node.line, ref.node.column),
         )
         config = _backend_config(ctx, svc, target.port) if svc is not None else None
         timeout = None

@@ -86,8 +86,8 @@ CLB_DRAINING_TIMEOUT = Default(300.0, "aws-load-balancer-connection-draining-tim
 
 # -- Google Cloud (defaults.md sections 5 and 6) ----------------------------------------------
 
-GCLB_BACKEND_KEEPALIVE = Default(600.0, "backend keep-alive", "Google Cloud HTTP(S) LB", GCP_TIMEOUTS,
-                                 "fixed, not configurable")
+GCLB_BACKEND_KEEPALIVE = Default(600.0, "backend keep-alive (fixed, not configurable)", "Google Cloud HTTP(S) LB",
+                                 GCP_TIMEOUTS)
 GCLB_CLIENT_KEEPALIVE = Default(610.0, "httpKeepAliveTimeoutSec", "Google Cloud HTTP(S) LB", GCP_TIMEOUTS)
 GCP_BACKEND_TIMEOUT = Default(30.0, "timeoutSec", "Google Cloud backend service", GCP_BACKEND_SERVICE)
 

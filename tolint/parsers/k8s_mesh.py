@@ -50,6 +50,9 @@ _REPLAYING = {"5xx", "gateway-error", "reset", "retriable-4xx", "retriable-statu
 
 
 def injected(pod: PodTemplate, namespaces: dict[str, K8sObject]) -> bool:
+    template = pod.annotations.get("inject.istio.io/templates")
+    if template is not None and "gateway" in template.value:
+        return False  # the proxy is a gateway of its own, not a sidecar in front of the app
     if any(container.name == SIDECAR_CONTAINER for container in pod.containers):
         return True
     explicit = pod.annotations.get("sidecar.istio.io/inject")

@@ -88,6 +88,14 @@ class K8sObject:
         target = node if node is not None else self.node
         return Provenance(file=self.file, line=target.line, column=target.column)
 
+    @property
+    def annotation_anchor(self) -> Node:
+        """Where a default that an annotation would override applies: the annotations block, or metadata."""
+        metadata = self.metadata
+        if metadata is not None and metadata.is_map:
+            return metadata.key_node("annotations") or self.node.key_node("metadata") or self.node
+        return self.node
+
     def labels(self) -> dict[str, str]:
         return string_map(self.metadata.get("labels") if self.metadata is not None else None)
 
@@ -337,7 +345,8 @@ def pod_template(obj: K8sObject, diagnostics: list[Diagnostic]) -> PodTemplate |
     metadata = template.get("metadata")
     labels = string_map(metadata.get("labels") if metadata is not None and metadata.is_map else None)
     annotations = annotation_map(metadata.get("annotations") if metadata is not None and metadata.is_map else None)
-    grace = reader.seconds(spec, "terminationGracePeriodSeconds", defaults.GRACE_PERIOD, anchor=spec)
+    grace = reader.seconds(spec, "terminationGracePeriodSeconds", defaults.GRACE_PERIOD,
+                           anchor=template.key_node("spec") or spec)
     assert grace is not None
     volumes: dict[str, str] = {}
     for volume in reader.sequence(spec, "volumes"):
@@ -394,7 +403,7 @@ def _container(reader: Reader, node: Node) -> Container | None:
     for kind in ("liveness", "readiness", "startup"):
         probe_node = reader.mapping(node, f"{kind}Probe")
         if probe_node is not None:
-            probes[kind] = _probe(reader, kind, probe_node)
+            probes[kind] = _probe(reader, kind, probe_node, node.key_node(f"{kind}Probe") or probe_node)
     mounts = []
     for item in reader.sequence(node, "volumeMounts"):
         if item.is_map:
@@ -412,9 +421,9 @@ def _word(reader: Reader, node: Node) -> Token:
     return reader.token(node, "")
 
 
-def _probe(reader: Reader, kind: str, node: Node) -> Probe:
-    timeout = reader.seconds(node, "timeoutSeconds", defaults.PROBE_TIMEOUT, anchor=node, minimum=0)
-    period = reader.seconds(node, "periodSeconds", defaults.PROBE_PERIOD, anchor=node, minimum=0)
+def _probe(reader: Reader, kind: str, node: Node, key: Node) -> Probe:
+    timeout = reader.seconds(node, "timeoutSeconds", defaults.PROBE_TIMEOUT, anchor=key, minimum=0)
+    period = reader.seconds(node, "periodSeconds", defaults.PROBE_PERIOD, anchor=key, minimum=0)
     assert timeout is not None and period is not None
     # The API server defaults 0 to 1 (timeout) and 10 (period).
     if timeout.seconds == 0:
@@ -423,7 +432,7 @@ def _probe(reader: Reader, kind: str, node: Node) -> Probe:
         period = defaults.PROBE_PERIOD.duration(period.provenance.file, period.provenance.line)
     failure = reader.integer(node, "failureThreshold", minimum=0)
     threshold = failure[0] if failure is not None and failure[0] > 0 else defaults.PROBE_FAILURE_THRESHOLD
-    return Probe(kind, node, timeout, period, threshold, node.key_node("failureThreshold") if failure else None)
+    return Probe(kind, key, timeout, period, threshold, node.key_node("failureThreshold") if failure else None)
 
 
 _SLEEP_WORD = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
