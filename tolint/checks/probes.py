@@ -42,8 +42,9 @@ class ProbeTiming(Template):
                 yield Hit(
                     message=(
                         f"{component.name}: the {kind} probe's {timeout.describe()} is not shorter than its "
-                        f"{period.describe()}: a slow probe is still running when the next one is due, so "
-                        "failures are detected late and probes pile up against a struggling app"
+                        f"{period.describe()}: a slow probe is still running when the next one is due, so the "
+                        "kubelet probes less often than the period says and detects a hung container later "
+                        "than periodSeconds x failureThreshold"
                     ),
                     location=anchor(timeout, component.location),
                     related=related(period, f"{period.describe()}", "period"),

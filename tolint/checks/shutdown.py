@@ -36,11 +36,17 @@ class _Traffic:
                 self.aliased.setdefault(listener, alias.via)
 
     def serves(self, component: Component) -> str | None:
-        """How the component receives traffic (a Service, a hop), or None when nothing points at it."""
+        """How the component receives traffic, or None when nothing points at it.
+
+        A caller in the tree that reaches it counts; so does a Service that selects it on a
+        port the pod declares or its server listens on (a Service in front of a container
+        that runs ``sleep infinity``, for a mesh identity, does not).
+        """
         for listener in component.listeners:
             if listener.id in self.incoming:
                 return self.incoming[listener.id][0].via
-            if listener.id in self.aliased:
+            declared = "containerPort" in listener.settings or listener.idle_timeout is not None
+            if listener.id in self.aliased and (declared or component.kind != "k8s-workload"):
                 return self.aliased[listener.id]
         return None
 

@@ -66,7 +66,7 @@ def embedded_texts(obj: K8sObject) -> list[EmbeddedText]:
         return []
     texts = []
     for key, value in data.items():
-        if key.is_scalar and value.is_scalar and value.text() and not str(key.value).endswith("-snippet"):
+        if key.is_scalar and value.is_scalar and value.text() and "snippet" not in str(key.value):
             texts.append(EmbeddedText(obj, str(key.value), value.text() or "", key, value))
     return texts
 

@@ -339,6 +339,9 @@ def _listener(component: Component, owner: K8sObject, container: Container, numb
         endpoints=[Endpoint(host=server.bind_host if applies and server is not None and server.bind_host
                             not in (None, "0.0.0.0", "::") else None, port=number)],
     )
+    if port is not None:
+        listener.settings["containerPort"] = Value(value=number, key="containerPort", raw=f"containerPort: {number}",
+                                                   provenance=location)
     if applies and server is not None:
         listener.idle_timeout = server.idle_timeout
         listener.request_timeout = server.request_timeout
