@@ -473,7 +473,7 @@ def _service_balancer(ctx: _Context, svc: Service) -> None:
     delay = None
     if is_nlb:
         delay = ctx.attribute(obj, f"{AWS_SERVICE}target-group-attributes", "deregistration_delay.timeout_seconds",
-                              defaults.TARGET_GROUP_DEREGISTRATION, obj.node, 0, 3600)
+                              defaults.TARGET_GROUP_DEREGISTRATION, obj.annotation_anchor, 0, 3600)
     else:
         delay = _clb_draining(ctx, obj)
     for port in svc.ports:
