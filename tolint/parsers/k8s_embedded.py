@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tolint.graph import Component, Diagnostic, Fragment
-from tolint.parsers.formats import _NGINX_DIRECTIVE, NginxFormat
+from tolint.parsers.formats import NginxFormat
 from tolint.parsers.k8s_objects import K8sObject
 from tolint.parsers.nginx_files import DISTRO_FILES, LoadedFile, NginxSource
 from tolint.parsers.nginx_syntax import Statement, SyntaxTree, parse_text
@@ -74,13 +75,20 @@ def embedded_texts(obj: K8sObject) -> list[EmbeddedText]:
 # -- nginx -------------------------------------------------------------------------------------
 
 _NGINX = NginxFormat()
+# A ";"-terminated nginx directive, at a line start or after "{", "}" or ";" (one-line configs).
+_NGINX_STATEMENT = re.compile(
+    r"(?:^|[;{}])[ \t]*(?:listen|server_name|proxy_pass|proxy_\w+|fastcgi_pass|grpc_pass|uwsgi_pass|root|return|"
+    r"include|keepalive_\w+|worker_\w+|client_\w+|send_timeout|error_log|access_log|rewrite|add_header|"
+    r"ssl_\w+|resolver)\b[^;{}\n]*;",
+    re.MULTILINE,
+)
 
 
 def _is_nginx(key: str, text: str) -> bool:
     lower = key.lower()
     named = lower.endswith((".conf", ".conf.template", ".nginx", ".vhost")) or lower.startswith("nginx")
     # A ";"-terminated nginx directive is required: HCL and similar block syntaxes look alike otherwise.
-    return (named or "{" in text) and _NGINX.sniff(text, key) and _NGINX_DIRECTIVE.search(text) is not None
+    return (named or "{" in text) and _NGINX.sniff(text, key) and _NGINX_STATEMENT.search(text) is not None
 
 
 class EmbeddedSource(NginxSource):

@@ -398,17 +398,13 @@ def _probe_settings(component: Component, container: Container) -> None:
 
 def build_service_aliases(state: BuildState) -> None:
     cluster = state.cluster
-    short_names: dict[str, set[str]] = defaultdict(set)
-    for svc in cluster.services:
-        short_names[svc.obj.name].add(svc.namespace)
     for svc in cluster.services:
         pods, reason = cluster.select(svc)
         name, namespace = svc.obj.name, svc.namespace
-        names = [f"{name}.{namespace}", f"{name}.{namespace}.svc", cluster.fqdn(name, namespace)]
-        # A bare name is only meaningful inside the namespace; callers without one (an nginx
-        # file) may use it only when no other namespace has a Service of that name.
-        if len(short_names[name]) == 1:
-            names.insert(0, name)
+        # A bare name only means this Service inside its namespace. Callers without a namespace
+        # (an nginx file) resolve it only when no other namespace has a Service of that name:
+        # the linker reports a name that leads to two different Services as ambiguous.
+        names = [name, f"{name}.{namespace}", f"{name}.{namespace}.svc", cluster.fqdn(name, namespace)]
         for port in svc.ports:
             listeners, port_reason = _target_listeners(state, svc, pods, port)
             state.aliases.append(Alias(

@@ -133,14 +133,19 @@ def looks_like_helm_template(text: str) -> bool:
     return "{{" in text and _HELM.search(text) is not None
 
 
+_TEMPLATE_NOTICE = ("template (contains {{ ... }}); skipped. Lint the rendered manifests instead: "
+                    "helm template . | tolint check -")
+
+
 def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8sObject]:
-    """Every Kubernetes object in one file; problems become diagnostics."""
+    """Every Kubernetes object in one file; problems become diagnostics.
+
+    A Helm chart template is skipped with a notice. Other files with ``{{`` (a Prometheus
+    rule, a Go template in a string) are read as YAML; only when such a file is not valid
+    YAML is it taken for a template rather than reported as broken.
+    """
     if looks_like_helm_template(text):
-        diagnostics.append(Diagnostic(
-            file=display, severity="warning",
-            message="Helm chart template (contains {{ ... }}); skipped. Lint the rendered manifests instead: "
-            "helm template . | tolint check -",
-        ))
+        diagnostics.append(Diagnostic(file=display, severity="warning", message=f"Helm chart {_TEMPLATE_NOTICE}"))
         return []
     objects: list[K8sObject] = []
     try:
@@ -148,6 +153,10 @@ def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8
             if document.root is not None:
                 _collect(document.root, display, objects, diagnostics, depth=0)
     except YamlError as exc:
+        if "{{" in text:
+            diagnostics.append(Diagnostic(file=display, line=exc.line, severity="warning",
+                                          message=f"not valid YAML, probably a {_TEMPLATE_NOTICE}"))
+            return []
         diagnostics.append(Diagnostic(file=display, line=exc.line, column=exc.column,
                                       message=f"invalid YAML: {exc.message}"))
     return objects
