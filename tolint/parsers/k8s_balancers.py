@@ -113,9 +113,9 @@ class _Context:
 # -- which controller serves an Ingress ---------------------------------------------------------
 
 
-def ingress_controller(item: Ingress, cluster: Cluster) -> str | None:
+def ingress_controller(item: Ingress, classes: dict[str, K8sObject]) -> str | None:
+    """The controller that serves an Ingress: "alb", "gce", "ingress-nginx", or None when it cannot be told."""
     annotations = item.obj.annotations()
-    classes = {obj.name: obj for obj in cluster.by_kind.get("IngressClass", [])}
     name = item.class_name
     if name is None:
         for obj in classes.values():
@@ -142,9 +142,10 @@ def ingress_controller(item: Ingress, cluster: Cluster) -> str | None:
 def build_balancers(state: BuildState) -> None:
     ctx = _Context(state)
     by_controller: dict[str, list[Ingress]] = defaultdict(list)
+    classes = {obj.name: obj for obj in ctx.cluster.by_kind.get("IngressClass", [])}
     for obj in ctx.cluster.by_kind.get("Ingress", []):
         item = ingress(obj, ctx.diagnostics)
-        controller = ingress_controller(item, ctx.cluster)
+        controller = ingress_controller(item, classes)
         if controller is not None and item.backends:
             by_controller[controller].append(item)
     _albs(ctx, by_controller.get("alb", []))
@@ -529,7 +530,7 @@ def _clb_draining(ctx: _Context, obj: K8sObject) -> Duration | None:
     if enabled is None or enabled.value.lower() != "true":
         return None
     timeout = obj.annotations().get(f"{AWS_SERVICE}connection-draining-timeout")
-    if timeout is not None and timeout.value.isdigit():
+    if timeout is not None and timeout.value.isdigit() and 1 <= int(timeout.value) <= 3600:
         return annotation_value(obj, timeout, f"{AWS_SERVICE}connection-draining-timeout", float(timeout.value),
                                 f"connection-draining-timeout: {timeout.value}")
     return defaults.CLB_DRAINING_TIMEOUT.duration(obj.file, enabled.line, enabled.column)

@@ -19,6 +19,8 @@ from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.appservers import ANNOTATION_PREFIX, Declared, EnvVar, Token
 from tolint.yaml_nodes import Node, YamlError, compose
 
+# Larger integers are out of range for every field tolint reads (100 years in seconds).
+MAX_INTEGER = 3_153_600_000
 # Kinds that are not namespaced (the rest default to the "default" namespace).
 CLUSTER_SCOPED = frozenset({
     "Namespace", "IngressClass", "GatewayClass", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
@@ -223,6 +225,9 @@ class Reader:
             return None
         if value < minimum:
             self.bad(node, key, f"an integer of at least {minimum}")
+            return None
+        if value > MAX_INTEGER:
+            self.bad(node, key, f"an integer of at most {MAX_INTEGER}")
             return None
         return value, node
 
@@ -520,7 +525,7 @@ def _sleep_command(words: list[str]) -> float | None:
             if match is None:
                 return None
             total += float(match.group(1)) * _SLEEP_UNITS[match.group(2)]
-        return total
+        return total if total <= MAX_INTEGER else None
     return None
 
 
