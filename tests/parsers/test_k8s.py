@@ -426,3 +426,106 @@ def test_unparsable_file_with_template_braces_is_a_template_notice(tmp_path: Pat
     _graph, diagnostics, _ = graph_of(tmp_path, {"tpl.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ $name }\n"})
     (diagnostic,) = diagnostics
     assert diagnostic.severity == "warning" and "probably a template" in diagnostic.message
+
+
+def test_destination_rule_pool_settings_reach_the_mesh_upstreams(tmp_path: Path) -> None:
+    graph, diagnostics, _ = graph_of(tmp_path, {
+        "app.yaml": SERVICE.format(name="api", ns="shop", app="api", port=80, target="web") + "---\n"
+        + DEPLOYMENT.format(name="api", ns="shop", app="api"),
+        "dr.yaml": """\
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: api, namespace: shop}
+spec:
+  host: api.shop.svc.cluster.local
+  trafficPolicy:
+    connectionPool:
+      tcp:
+        maxConnectionDuration: 30m
+        tcpKeepalive: {time: 300s, interval: 75s, probes: 3}
+      http:
+        idleTimeout: 4s
+        maxRequestsPerConnection: 100
+""",
+    })
+    assert diagnostics == []
+    (mesh,) = [c for c in graph.components if c.kind == "istio-mesh"]
+    (upstream,) = mesh.upstreams
+    assert upstream.idle_timeout.seconds == 4 and upstream.idle_timeout.provenance.line == 12
+    assert upstream.max_lifetime.seconds == 1800
+    assert (upstream.tcp_keepalive.idle.seconds, upstream.tcp_keepalive.interval.seconds,
+            upstream.tcp_keepalive.count.value) == (300, 75, 3)
+    assert upstream.settings["maxRequestsPerConnection"].value == 100
+    assert upstream.retry.tries.value == 3 and upstream.retry.non_idempotent.value is False
+    assert [h.via for h in graph.hops] == ["Service shop/api port 80"]
+
+
+def test_gateway_api_routes_and_timeouts(tmp_path: Path) -> None:
+    graph, diagnostics, _ = graph_of(tmp_path, {
+        "app.yaml": SERVICE.format(name="api", ns="shop", app="api", port=8080, target="web") + "---\n"
+        + DEPLOYMENT.format(name="api", ns="shop", app="api"),
+        "gateway.yaml": """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: eg
+  listeners:
+    - {name: https, port: 443, protocol: HTTPS, hostname: shop.example.com}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  rules:
+    - timeouts: {request: 10s, backendRequest: 4s}
+      backendRefs: [{name: api, port: 8080}]
+    - timeouts: {request: 0s}
+      backendRefs: [{name: api, port: 8080}]
+    - timeouts: {request: soon}
+      backendRefs: [{name: api, port: 8080}]
+""",
+    })
+    assert [(d.line, d.message) for d in diagnostics] == [
+        (19, 'HTTPRoute shop/api: timeouts.request: invalid duration "soon"')]
+    (gateway,) = [c for c in graph.components if c.kind == "k8s-gateway"]
+    assert gateway.product == "eg" and gateway.listeners[0].names == ["shop.example.com"]
+    timeouts = [(u.request_timeout.seconds if u.request_timeout else "none") for u in gateway.upstreams]
+    assert timeouts == [4.0, None, "none"]  # backendRequest wins; "0s" disables; invalid is unknown
+    assert {h.via for h in graph.hops} == {"Service shop/api port 8080"}
+
+
+def test_ingress_nginx_settings_from_configmap_and_annotations(tmp_path: Path) -> None:
+    graph, diagnostics, _ = graph_of(tmp_path, {
+        "controller.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+data:
+  keep-alive: "30"
+  upstream-keepalive-connections: "0"
+  proxy-next-upstream-tries: "0"
+""",
+        "ingress.yaml": """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "300"
+    nginx.ingress.kubernetes.io/proxy-next-upstream: error timeout non_idempotent
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: api, port: {number: 80}}}
+""",
+    })
+    assert diagnostics == []
+    (component,) = graph.components
+    listener, (upstream,) = component.listeners[0], component.upstreams
+    assert listener.idle_timeout.seconds == 30 and listener.idle_timeout.provenance.file == "controller.yaml"
+    assert upstream.read_timeout.seconds == 300 and upstream.read_timeout.provenance.line == 6
+    assert upstream.connect_timeout.seconds == 5 and upstream.connect_timeout.provenance.default.product == "ingress-nginx"
+    assert upstream.reuse.value is False  # upstream-keepalive-connections: "0" turns the cache off
+    assert upstream.retry.non_idempotent.value is True and upstream.retry.tries.value == 0
+    assert component.lifecycle.drain_timeout.seconds == 240

@@ -76,6 +76,9 @@ class _Context:
         self.state = state
         self.cluster: Cluster = state.cluster
         self.diagnostics = state.cluster.diagnostics
+        self.backend_configs: dict[tuple[str | None, str], list[K8sObject]] = defaultdict(list)
+        for obj in self.cluster.by_kind.get("BackendConfig", []):
+            self.backend_configs[(obj.namespace, obj.name)].append(obj)
 
     def bad(self, obj: K8sObject, annotation: Annotation, message: str) -> None:
         self.diagnostics.append(Diagnostic(file=obj.file, line=annotation.line, column=annotation.column,
@@ -296,8 +299,7 @@ def _backend_config(ctx: _Context, svc: Service, port: int | None) -> K8sObject 
         name = name or data.get("default")
     if not isinstance(name, str):
         return None
-    found = [obj for obj in ctx.cluster.by_kind.get("BackendConfig", [])
-             if obj.name == name and obj.namespace == svc.namespace]
+    found = ctx.backend_configs.get((svc.namespace, name), [])
     return found[0] if len(found) == 1 else None
 
 

@@ -35,6 +35,7 @@ from tolint.graph import (
     Provenance,
     RetryPolicy,
     Target,
+    TcpKeepalive,
     Upstream,
     Value,
 )
@@ -134,6 +135,35 @@ class _Rules:
         return None, None
 
 
+def apply_pool_settings(upstream: Upstream, rule: K8sObject | None, diagnostics: list[Diagnostic]) -> None:
+    """TCP keep-alive, connection lifetime and per-connection request cap from a DestinationRule."""
+    if rule is None:
+        return
+    pool = rule.node.path("spec", "trafficPolicy", "connectionPool")
+    tcp = pool.get("tcp") if pool is not None and pool.is_map else None
+    http = pool.get("http") if pool is not None and pool.is_map else None
+    if tcp is not None and tcp.is_map:
+        upstream.max_lifetime = _istio_duration(rule, tcp, "maxConnectionDuration", diagnostics,
+                                                "connectionPool.tcp.maxConnectionDuration")
+        keepalive = tcp.get("tcpKeepalive")
+        if keepalive is not None and keepalive.is_map:
+            probes = keepalive.get("probes")
+            upstream.tcp_keepalive = TcpKeepalive(
+                enabled=Value(value=True, key="connectionPool.tcp.tcpKeepalive", raw="tcpKeepalive",
+                              provenance=rule.provenance(tcp.key_node("tcpKeepalive") or keepalive)),
+                idle=_istio_duration(rule, keepalive, "time", diagnostics, "tcpKeepalive.time"),
+                interval=_istio_duration(rule, keepalive, "interval", diagnostics, "tcpKeepalive.interval"),
+                count=Value(value=probes.as_int(), key="tcpKeepalive.probes", raw=f"probes: {probes.as_int()}",
+                            provenance=rule.provenance(probes)) if probes is not None and probes.as_int() else None,
+            )
+    if http is not None and http.is_map:
+        requests = http.get("maxRequestsPerConnection")
+        if requests is not None and requests.as_int() is not None:
+            upstream.settings["maxRequestsPerConnection"] = Value(
+                value=requests.as_int(), key="connectionPool.http.maxRequestsPerConnection",
+                raw=f"maxRequestsPerConnection: {requests.as_int()}", provenance=rule.provenance(requests))
+
+
 def build_sidecars(state: BuildState) -> None:
     """Put an Istio sidecar in front of every meshed pod (before Service aliases are built)."""
     cluster = state.cluster
@@ -181,6 +211,7 @@ def _sidecar(state: BuildState, pod: PodTemplate, ports, idle: Duration | None, 
             reuse=Value(value=True, key="inbound connection pool", raw="Envoy HTTP/1.1 connection pool",
                         provenance=Provenance(default=DefaultSource(product="Envoy", source=defaults.ENVOY_TIMEOUTS))),
         )
+        apply_pool_settings(upstream, rule, state.cluster.diagnostics)
         component.listeners.append(listener)
         component.upstreams.append(upstream)
         state.aliases.append(Alias(names=[host], port=number, listeners=list(app_listeners),
@@ -216,6 +247,8 @@ def build_mesh(state: BuildState) -> None:
             for port in svc.ports:
                 component.upstreams.append(_upstream(state, component, rule or anchor_obj, rule.node if rule else
                                                      anchor_obj.node, fqdn, port.port, idle, None, None))
+        for upstream in component.upstreams:
+            apply_pool_settings(upstream, rule, state.cluster.diagnostics)
         if rule is not None:
             state.produced[id(rule)].append(component.id)
         component.lifecycle = Lifecycle(location=component.location)
