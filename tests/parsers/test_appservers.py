@@ -126,3 +126,12 @@ def test_declared_values_override_recognised_ones() -> None:
                                                    "drain-timeout": Declared("soon", token)})
     assert server.idle_timeout.seconds == 75 and server.idle_timeout.key == "tolint.dev/keepalive-timeout"
     assert problems and "drain-timeout" in problems[0]
+
+
+def test_gunicorn_worker_class_from_a_variable_is_unknown() -> None:
+    server = recognise(argv("gunicorn", "--threads", "$(THREADS)", "app:app"), env(THREADS=None))
+    assert server.idle_timeout is None and server.description == "gunicorn unknown worker"
+    third_party = recognise(argv("gunicorn", "-k", "mypkg.workers.Custom", "app:app"), {})
+    assert third_party.idle_timeout is None and "Custom" in third_party.notes[0]
+    egg = recognise(argv("gunicorn", "-k", "egg:gunicorn#gevent", "app:app"), {})
+    assert egg.idle_timeout.seconds == 2 and egg.description == "gunicorn gevent worker"

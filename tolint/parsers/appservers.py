@@ -252,6 +252,20 @@ _GUNICORN_SPEC = {
 _KEEPALIVE_WORKERS = ("gthread", "gevent", "eventlet", "tornado", "uvicorn", "UvicornWorker", "UvicornH11Worker")
 
 
+def _gunicorn_worker(options: _Options, build: _Builder) -> tuple[str | None, Provenance]:
+    """The effective worker class (None when a variable sets it) and where it comes from."""
+    found = options.values.get("worker_class")
+    threads = options.values.get("threads")
+    if (found is not None and _unknown_value(found[0])) or (threads is not None and _unknown_value(threads[0])):
+        return None, (found or threads)[1].provenance()  # type: ignore[index]
+    name = found[0].rsplit(".", 1)[-1].rsplit("#", 1)[-1] if found is not None else "sync"
+    provenance = found[1].provenance() if found is not None else build.default("--worker-class", None).provenance
+    if name == "sync" and threads is not None and threads[0].isdigit() and int(threads[0]) > 1:
+        # gunicorn switches a sync worker with --threads > 1 to gthread.
+        return "gthread", threads[1].provenance()
+    return name, provenance
+
+
 def gunicorn(tokens: list[Token], env: dict[str, EnvVar], anchor: Token) -> AppServer:
     server = AppServer(product="gunicorn", description="gunicorn", anchor=anchor)
     cmd_args = env.get("GUNICORN_CMD_ARGS")
@@ -286,36 +300,26 @@ def gunicorn(tokens: list[Token], env: dict[str, EnvVar], anchor: Token) -> AppS
         else:
             server.ports, server.bind_host = [8000], "127.0.0.1"
 
-    worker, worker_token = options.values.get("worker_class", ("sync", anchor))
-    threads_text = options.values.get("threads", ("1", anchor))[0]
-    threads = int(threads_text) if threads_text.isdigit() else 1
-    worker_name = worker.rsplit(".", 1)[-1]
-    if worker_name == "sync" and threads > 1:
-        worker_name = "gthread"  # gunicorn switches a sync worker with --threads > 1 to gthread
-    server.description = (f"gunicorn with {worker_name}" if worker_name.lower().endswith("worker")
-                          else f"gunicorn {worker_name} worker")
-    server.settings["worker_class"] = Value(
-        value=worker_name, key="--worker-class",
-        raw=f"--worker-class {worker}" if "worker_class" in options.values else "--worker-class sync (default)",
-        provenance=worker_token.provenance() if "worker_class" in options.values else build.default(
-            "--worker-class", None).provenance,
-    )
+    worker_name, worker_provenance = _gunicorn_worker(options, build)
     keepalive = build.duration("--keep-alive", options.values.get("keepalive"), 2.0, unknown)
-    if worker_name == "sync" and "worker_class" not in options.values and unknown:
-        keepalive = None  # the config file may choose another worker class
+    if worker_name is None or (unknown and "worker_class" not in options.values):
+        keepalive = None  # the worker class is unknown (a variable, or possibly set in the config file)
+        worker_name = worker_name or "unknown"
     elif worker_name == "sync":
         # The sync worker closes the connection after every response (Connection: close).
-        provenance = (worker_token.provenance() if "worker_class" in options.values
-                      else build.default("--worker-class", None).provenance)
         keepalive = Duration(seconds=0.0, key="--worker-class sync", raw="sync worker (no keep-alive)",
-                             provenance=provenance)
+                             provenance=worker_provenance)
         server.settings["keep-alive"] = Value(
-            value=False, key="--worker-class", raw="sync worker", provenance=provenance,
+            value=False, key="--worker-class", raw="sync worker", provenance=worker_provenance,
             detail="gunicorn's sync worker does not support persistent connections and closes every "
             "connection after its response, so --keep-alive is ignored")
-    elif not any(worker_name.startswith(name) or name in worker for name in _KEEPALIVE_WORKERS):
+    elif not any(name in worker_name for name in _KEEPALIVE_WORKERS):
         keepalive = None  # a third-party worker class: its keep-alive behaviour is unknown
-        server.notes.append(f"worker class {worker} is not one whose keep-alive behaviour tolint knows")
+        server.notes.append(f"worker class {worker_name} is not one whose keep-alive behaviour tolint knows")
+    server.description = (f"gunicorn with {worker_name}" if worker_name.lower().endswith("worker")
+                          else f"gunicorn {worker_name} worker")
+    server.settings["worker_class"] = Value(value=worker_name, key="--worker-class", raw=worker_name,
+                                            provenance=worker_provenance)
     server.idle_timeout = keepalive
     server.drain_timeout = build.duration("--graceful-timeout", options.values.get("graceful_timeout"), 30.0, unknown)
     timeout = build.duration("--timeout", options.values.get("timeout"), 30.0, unknown, zero_is_unlimited=True)
