@@ -125,7 +125,7 @@ def test_declared_values_override_recognised_ones() -> None:
     server, problems = apply_declared(recognised, {"keepalive-timeout": Declared("75s", token),
                                                    "drain-timeout": Declared("soon", token)})
     assert server.idle_timeout.seconds == 75 and server.idle_timeout.key == "tolint.dev/keepalive-timeout"
-    assert problems and "drain-timeout" in problems[0]
+    assert problems and "drain-timeout" in problems[0][0] and problems[0][1] is token
 
 
 def test_gunicorn_worker_class_from_a_variable_is_unknown() -> None:

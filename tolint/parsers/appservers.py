@@ -487,9 +487,10 @@ def runtime_defaults(runtime: str, anchor: Token) -> AppServer | None:
     return AppServer(product=name, description=runtime.strip(), anchor=anchor, version=version or None)
 
 
-def apply_declared(server: AppServer | None, declared: dict[str, Declared]) -> tuple[AppServer | None, list[str]]:
-    """Overlay ``tolint.dev/*`` annotations on the recognised server; returns problems to report."""
-    problems: list[str] = []
+def apply_declared(server: AppServer | None,
+                   declared: dict[str, Declared]) -> tuple[AppServer | None, list[tuple[str, Token]]]:
+    """Overlay ``tolint.dev/*`` annotations on the recognised server; returns problems and where they are."""
+    problems: list[tuple[str, Token]] = []
     runtime = declared.get("runtime")
     if runtime is not None:
         declared_server = runtime_defaults(runtime.value, runtime.token)
@@ -509,7 +510,7 @@ def apply_declared(server: AppServer | None, declared: dict[str, Declared]) -> t
         try:
             seconds = parse_declared_duration(item.value)
         except ValueError as exc:
-            problems.append(f'{ANNOTATION_PREFIX}{key}: {exc}')
+            problems.append((f"{ANNOTATION_PREFIX}{key}: {exc}", item.token))
             continue
         if server is None:
             server = AppServer(product="declared", description="declared server", anchor=item.token)

@@ -270,9 +270,8 @@ def _workload_component(state: BuildState, pod: PodTemplate, container: Containe
     server = appservers.recognise(container.argv, env)
     declared = _declared_for(pod, container.name)
     server, problems = appservers.apply_declared(server, declared)
-    for problem in problems:
-        anchor = next(iter(declared.values())).token
-        state.cluster.diagnostics.append(Diagnostic(file=anchor.file, line=anchor.line, column=anchor.column,
+    for problem, token in problems:
+        state.cluster.diagnostics.append(Diagnostic(file=token.file, line=token.line, column=token.column,
                                                     message=f"{owner.ref}: {problem}"))
     base = f"k8s:{owner.file}:{owner.kind}/{owner.namespace}/{owner.name}/{container.name}"
     component_id = state.unique_id(base)
