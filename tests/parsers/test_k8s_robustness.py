@@ -70,7 +70,7 @@ TEMPLATES = [
 ]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_any_value_anywhere_is_a_diagnostic_not_an_exception(data: st.DataObject) -> None:
     text = "\n---\n".join(json.dumps(mutate(template, data)) for template in TEMPLATES)
