@@ -10,7 +10,9 @@ from tolint.pipeline import Report, lint
 from tolint.testing import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# ../shared from a checkout in the workspace; ../../shared from a worktree under wt/.
+SHARED = next((base / "shared" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared").is_dir()),
+              ROOT.parent / "shared")
 CORPUS = SHARED / "corpus"
 
 

@@ -59,3 +59,41 @@ def test_aliases_and_wildcard_names() -> None:
     )])
     assert {(h.upstream, h.listener, h.via) for h in graph.hops} == {
         ("u", "pod-l", "Service prod/api"), ("w", "star", "host name matches server name")}
+
+
+def test_an_alias_fans_out_to_every_listener_behind_it() -> None:
+    graph = link([Fragment(
+        components=[component("edge", upstreams=[upstream("u", "edge", "api.prod", 80)]),
+                    component("a", listeners=[listener("a1", "a", 8000)]),
+                    component("b", listeners=[listener("b1", "b", 8000)])],
+        aliases=[Alias(names=["api.prod"], port=80, listeners=["a1", "b1"], via="Service prod/api port 80",
+                       location=HERE)],
+    )])
+    assert sorted(h.listener for h in graph.hops) == ["a1", "b1"] and graph.unresolved == []
+
+
+def test_alias_ambiguity_copies_and_reasons() -> None:
+    def alias(via: str, file: str, listeners=("a1",), reason=None) -> Alias:
+        return Alias(names=["api"], port=80, listeners=list(listeners), via=via,
+                     location=Provenance(file=file, line=1), reason=reason)
+
+    def caller(file: str) -> Component:
+        return Component(id="edge", kind="test", product="test", name="edge", location=HERE, upstreams=[
+            Upstream(id="u", component="edge", name="u", location=HERE, targets=[
+                Target(host="api", port=80, raw="api:80", provenance=Provenance(file=file, line=3))])])
+
+    a = component("a", listeners=[listener("a1", "a", 8000), listener("b1", "a", 8001)])
+    different = link([Fragment(components=[caller("x/nginx.conf"), a],
+                               aliases=[alias("Service prod/api port 80", "p.yaml"),
+                                        alias("Service staging/api port 80", "s.yaml")])])
+    assert different.unresolved[0].reason == ("api:80 is ambiguous: it names Service prod/api port 80, "
+                                              "Service staging/api port 80")
+    copies = [alias("Service default/api port 80", "prod/svc.yaml", ["a1"]),
+              alias("Service default/api port 80", "staging/svc.yaml", ["b1"])]
+    nearest = link([Fragment(components=[caller("prod/nginx.conf"), a], aliases=copies)])
+    assert [h.listener for h in nearest.hops] == ["a1"]
+    tied = link([Fragment(components=[caller("elsewhere/nginx.conf"), a], aliases=copies)])
+    assert "defined in several files (prod/svc.yaml, staging/svc.yaml)" in tied.unresolved[0].reason
+    empty = link([Fragment(components=[caller("x/nginx.conf"), a],
+                           aliases=[alias("Service prod/api port 80", "p.yaml", [], "selector app=api matches no pod")])])
+    assert empty.unresolved[0].reason == "api:80 (Service prod/api port 80): selector app=api matches no pod"

@@ -42,6 +42,8 @@ class Settings(BaseModel):
     require_suppression_reason: bool = False
     # A baseline file of accepted findings (see tolint.baseline); relative to the config file.
     baseline: str | None = None
+    # The cluster DNS domain Service names end in (svc.ns.svc.<domain>).
+    kubernetes_cluster_domain: str = "cluster.local"
 
     @field_validator("nginx_version")
     @classmethod

@@ -278,6 +278,9 @@ class Alias(_Model):
     listeners: list[str]  # listener ids behind the name
     via: str  # e.g. "Service prod/api"
     location: Provenance
+    # Why ``listeners`` is empty, when it is (a selector that matches no pod template, a
+    # targetPort no container serves): shown for targets that resolve to this name.
+    reason: str | None = None
 
 
 class Hop(_Model):

@@ -26,13 +26,14 @@ def link(fragments: list[Fragment]) -> TimeoutGraph:
             seen: set[str] = set()
             for target in upstream.targets:
                 matches, via, reason = index.resolve(target, component)
-                if len(matches) == 1:
-                    listener = matches[0]
+                if reason:
+                    unresolved.append(Unresolved(upstream=upstream.id, target=target, reason=reason))
+                    continue
+                # One listener, or every endpoint behind an alias (a Service balances over all its pods).
+                for listener in matches:
                     if listener.id not in seen:
                         seen.add(listener.id)
                         hops.append(Hop(upstream=upstream.id, listener=listener.id, target=target, via=via))
-                else:
-                    unresolved.append(Unresolved(upstream=upstream.id, target=target, reason=reason))
     return TimeoutGraph(components=components, hops=hops, unresolved=unresolved, aliases=aliases)
 
 
@@ -58,16 +59,12 @@ class _ListenerIndex:
         host = target.host.lower()
         candidates = self._candidates(target.port)
 
-        alias_hits = [
-            listener_id
-            for alias in self.aliases.get(host, ())
+        named = [
+            alias for alias in self.aliases.get(host, ())
             if alias.port is None or target.port is None or alias.port == target.port
-            for listener_id in alias.listeners
         ]
-        if alias_hits:
-            unique = sorted(set(alias_hits))
-            via = next(a.via for a in self.aliases[host])
-            return self._verdict([self.listeners[i] for i in unique if i in self.listeners], via, target)
+        if named:
+            return self._through_alias(named, target)
 
         if host in LOOPBACK or host.startswith("127."):
             local = [
@@ -86,6 +83,28 @@ class _ListenerIndex:
         ]
         return self._verdict(by_address, "address matches listen address", target)
 
+    def _through_alias(self, named: list[Alias], target: Target) -> tuple[list[Listener], str, str]:
+        """Every listener behind the one alias the name means; several different aliases are ambiguous.
+
+        Copies of one alias in several files (per-environment directories) resolve to the
+        copy sharing the longest directory prefix with the file the target is written in.
+        """
+        shown = f"{target.host}:{target.port}" if target.port else str(target.host)
+        vias = sorted({alias.via for alias in named})
+        if len(vias) > 1:
+            return [], "", f"{shown} is ambiguous: it names {', '.join(vias[:4])}"
+        if len(named) > 1:
+            named = _nearest_copies(named, target.provenance.file or "")
+            if len(named) > 1:
+                files = ", ".join(sorted({a.location.file or "?" for a in named}))
+                return [], "", f"{shown} is ambiguous: {vias[0]} is defined in several files ({files})"
+        alias = named[0]
+        listeners = [self.listeners[i] for i in sorted(set(alias.listeners)) if i in self.listeners]
+        if not listeners:
+            why = alias.reason or f"{alias.via} leads to no listener in the linted tree"
+            return [], "", f"{shown} ({alias.via}): {why}"
+        return listeners, alias.via, ""
+
     def _candidates(self, port: int | None) -> list[Listener]:
         if port is None:
             return [listener for group in self.by_port.values() for listener in group]
@@ -100,6 +119,21 @@ class _ListenerIndex:
             names = ", ".join(sorted(listener.name for listener in matches)[:4])
             return [], "", f"{shown} is ambiguous: {len(matches)} listeners match ({names})"
         return matches, via, ""
+
+
+def _nearest_copies(aliases: list[Alias], file: str) -> list[Alias]:
+    def depth(alias: Alias) -> int:
+        theirs = (alias.location.file or "").split("/")[:-1]
+        ours = file.split("/")[:-1]
+        count = 0
+        for a, b in zip(theirs, ours):
+            if a != b:
+                break
+            count += 1
+        return count + (1 if alias.location.file == file else 0)
+
+    best = max(depth(alias) for alias in aliases)
+    return [alias for alias in aliases if depth(alias) == best]
 
 
 def _name_matches(host: str, pattern: str) -> bool:

@@ -11,9 +11,11 @@ from importlib.metadata import entry_points
 from tolint.checks.base import Template
 from tolint.checks.idle_order import IdleOrder
 from tolint.checks.pool_reuse import PoolReuse
+from tolint.checks.probes import ProbeTiming
 from tolint.checks.resets import Resets
 from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
 from tolint.checks.suppressions import SuppressionReason, UnusedSuppression
+from tolint.checks.shutdown import DeregistrationOverGrace, DrainOverGrace, MissingPrestop, PrestopOverGrace, ZeroGrace
 
 REGISTRY: dict[str, type[Template]] = {
     IdleOrder.key: IdleOrder,
@@ -23,6 +25,12 @@ REGISTRY: dict[str, type[Template]] = {
     UnboundedRetries.key: UnboundedRetries,
     UnusedSuppression.key: UnusedSuppression,
     SuppressionReason.key: SuppressionReason,
+    ZeroGrace.key: ZeroGrace,
+    MissingPrestop.key: MissingPrestop,
+    PrestopOverGrace.key: PrestopOverGrace,
+    DrainOverGrace.key: DrainOverGrace,
+    DeregistrationOverGrace.key: DeregistrationOverGrace,
+    ProbeTiming.key: ProbeTiming,
 }
 
 

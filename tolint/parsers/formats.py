@@ -74,4 +74,41 @@ def _looks_like_haproxy(text: str) -> bool:
     return bool(_HAPROXY_SECTION.search(text) and _HAPROXY_KEYWORD.search(text)) and not _NGINX_BLOCK.search(text)
 
 
-FORMATS: list[InputFormat] = [NginxFormat()]
+_K8S_YAML_KIND = re.compile(r"^kind:[ \t]*\S", re.MULTILINE)
+_K8S_YAML_API = re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE)
+_K8S_JSON_KIND = re.compile(r'"kind"\s*:\s*"')
+_K8S_JSON_API = re.compile(r'"apiVersion"\s*:\s*"')
+_KUSTOMIZATION = ("kustomization.yaml", "kustomization.yml")
+
+
+@dataclass(frozen=True)
+class KubernetesFormat:
+    """Kubernetes manifests (YAML or JSON; ``helm template``/``kustomize build`` output on stdin)."""
+
+    name: str = "kubernetes"
+    title: str = "Kubernetes manifests"
+
+    def claims_name(self, path: str) -> bool:
+        lower = os.path.basename(path).lower()
+        if lower.endswith((".tolint.yaml", ".tolint.yml")):
+            return False  # client settings files, another format
+        return lower.endswith((".yaml", ".yml", ".json"))
+
+    def sniff(self, text: str, path: str) -> bool:
+        lower = os.path.basename(path).lower()
+        if lower.endswith((".tolint.yaml", ".tolint.yml")):
+            return False
+        if lower in _KUSTOMIZATION:
+            return True
+        if _K8S_YAML_KIND.search(text) and _K8S_YAML_API.search(text):
+            return True
+        return text.lstrip().startswith(("{", "[")) and bool(_K8S_JSON_KIND.search(text) and _K8S_JSON_API.search(text))
+
+    def parse(self, files: list[InputFile], settings: Settings, roots: list[str], cwd: str) -> list[Fragment]:
+        from tolint.parsers.k8s import parse_kubernetes_inputs
+
+        return parse_kubernetes_inputs(files, settings, roots, cwd)
+
+
+# Kubernetes first: a manifest whose ConfigMap embeds an nginx.conf must not be taken for nginx.
+FORMATS: list[InputFormat] = [KubernetesFormat(), NginxFormat()]
