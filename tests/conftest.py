@@ -10,7 +10,8 @@ from tolint.pipeline import Report, lint
 from tolint.testing import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The shared folder sits beside the checkout; TOLINT_SHARED points elsewhere (a git worktree).
+SHARED = Path(os.environ.get("TOLINT_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 
 

@@ -10,9 +10,12 @@ from importlib.metadata import entry_points
 
 from tolint.checks.base import Template
 from tolint.checks.idle_order import IdleOrder
+from tolint.checks.long_lived import LongLivedIdle
+from tolint.checks.obsolete import ObsoleteSettings
 from tolint.checks.pool_reuse import PoolReuse
 from tolint.checks.resets import Resets
 from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
+from tolint.checks.unlimited_timeout import UnlimitedTimeout
 
 REGISTRY: dict[str, type[Template]] = {
     IdleOrder.key: IdleOrder,
@@ -20,6 +23,9 @@ REGISTRY: dict[str, type[Template]] = {
     Resets.key: Resets,
     NonIdempotentRetry.key: NonIdempotentRetry,
     UnboundedRetries.key: UnboundedRetries,
+    UnlimitedTimeout.key: UnlimitedTimeout,
+    LongLivedIdle.key: LongLivedIdle,
+    ObsoleteSettings.key: ObsoleteSettings,
 }
 
 

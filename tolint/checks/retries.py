@@ -27,7 +27,7 @@ class NonIdempotentRetry(Template):
             if where.detail:
                 message += f"; {where.detail}"
             if retry.redispatch is not None and retry.redispatch.value is True:
-                message += f", and {retry.redispatch.describe()} sends the retry to another server"
+                message += f", and {retry.redispatch.origin()} sends the retry to another server"
             message += "; a request the first server already processed can run twice"
             yield Hit(
                 message=message,
