@@ -28,6 +28,8 @@ class LongLivedIdle(Template):
         """Idle limits shorter than this (seconds, or "5m") are reported."""
         products: list[str] = ["haproxy"]
         """Products whose upstreams have a tunnel timeout that takes over for long-lived connections."""
+        short_lived_ports: list[int] = [25, 80, 443, 465, 587, 8080, 8443]
+        """TCP-mode traffic to these ports only (HTTP(S) passthrough, SMTP) is not treated as long-lived."""
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
         for component in graph.components:
@@ -36,6 +38,8 @@ class LongLivedIdle(Template):
             for upstream in component.upstreams:
                 why = _long_lived(upstream)
                 if why is None or not upstream.targets or upstream.tunnel_timeout is not None:
+                    continue
+                if upstream.protocol == "tcp" and _only_short_lived(graph, upstream, params.short_lived_ports):
                     continue
                 limits: list[tuple[Duration, str]] = []
                 if upstream.read_timeout is not None:
@@ -60,6 +64,15 @@ class LongLivedIdle(Template):
                     related=related(cut, f"closes idle long-lived connections after {cut.text()}"),
                     subjects=(upstream.id,),
                 )
+
+
+def _only_short_lived(graph: TimeoutGraph, upstream: Upstream, short_lived: list[int]) -> bool:
+    """True when the TCP traffic goes to ports of request/response protocols only."""
+    ports = {target.port for target in upstream.targets if target.port is not None}
+    if not ports:  # servers without a port get the client's destination port
+        ports = {endpoint.port for listener_id in upstream.serves
+                 for endpoint in graph.listener(listener_id).endpoints if endpoint.port is not None}
+    return bool(ports) and ports <= set(short_lived)
 
 
 def _long_lived(upstream: Upstream) -> str | None:

@@ -34,9 +34,10 @@ class InputFormat(Protocol):
 _HAPROXY_SECTION = re.compile(r"^[ \t]*(global|defaults|frontend|backend|listen)\b[^{;\n]*$", re.MULTILINE)
 _HAPROXY_KEYWORD = re.compile(r"^[ \t]+(bind|server|mode|timeout|balance|default_backend|use_backend|option|"
                               r"maxconn|log|retries|http-request|acl|stats)\b", re.MULTILINE)
-# The keyword must be followed by a blank or the brace: HAProxy's "http-check ... '{...}'" and
-# "server-template" lines are not nginx blocks.
-_NGINX_BLOCK = re.compile(r"^[ \t]*(http|server|location|upstream|events|stream|map|types)(?=[ \t{])[^;{}\n]*\{",
+# The keyword must be followed by a blank or the brace, and "${" is an environment reference:
+# HAProxy's "http-check ... '{...}'", "server-template" and "server s ${HOST}:80" lines are not
+# nginx blocks.
+_NGINX_BLOCK = re.compile(r"^[ \t]*(http|server|location|upstream|events|stream|map|types)(?=[ \t{])[^;{}\n]*(?<!\$)\{",
                           re.MULTILINE)
 # HAProxy sections that the section pattern above does not list, at the start of a line.
 _HAPROXY_OTHER_SECTION = re.compile(

@@ -173,6 +173,7 @@ class _Builder:
         self.listeners: dict[int, Listener] = {}  # by id() of the proxy
         self.upstreams: dict[int, Upstream] = {}
         self.upgrade_routes: dict[int, _Written] = {}  # backend -> a use_backend that sends it upgrades
+        self.by_listener: dict[str, _Proxy] = {}  # listener id -> the frontend or listen it came from
 
     # -- resolution -------------------------------------------------------------------
 
@@ -206,7 +207,9 @@ class _Builder:
         self._report_duplicates()
         for proxy in self.proxies:
             if proxy.kind in ("frontend", "listen"):
-                self.listeners[id(proxy)] = self._listener(proxy)
+                listener = self._listener(proxy)
+                self.listeners[id(proxy)] = listener
+                self.by_listener[listener.id] = proxy
         by_name = {proxy.name: proxy for proxy in self.proxies if proxy.kind in ("backend", "listen")}
         serves = self._routes(by_name)
         for proxy in self.proxies:
@@ -225,7 +228,7 @@ class _Builder:
             keyword = words[0]
             if keyword == "timeout":
                 if len(words) < 3:
-                    self._error(line, f'"timeout {words[1] if len(words) > 1 else ""}" needs a value')
+                    self._error(line, f'"{" ".join(words)}" needs a value')
                     continue
                 settings[f"timeout {words[1]}"] = _Written(line, section, words[2])
             elif keyword in defaults.LEGACY_TIMEOUTS and len(words) > 1:
@@ -285,7 +288,7 @@ class _Builder:
                   if key.startswith("default-server ")}
         for param, value in _server_params(words[address_index + 1:]).items():
             params[param] = _Written(line, proxy.section, value)
-        address = words[address_index] if not line.has_env(address_index) else "${...}"
+        address = words[address_index]
         proxy.servers.append(_Server(words[1], address, line, proxy.section, params, template))
 
     def _disabled(self, proxy: _Proxy) -> bool:
@@ -349,7 +352,7 @@ class _Builder:
     def _time(self, written: _Written, key: str, unit: str = "ms") -> float | None:
         """Seconds from a written time value; raises ValueError (already reported) when unusable."""
         match = _TIME.match(written.value)
-        if match is None:
+        if match is None or (match.group(2) is None and match.end() != len(written.value)):
             self._error(written.line, f'invalid time value "{written.value}" in "{key}"')
             raise ValueError
         if match.end() != len(written.value):
@@ -401,7 +404,8 @@ class _Builder:
     def value(self, proxy: _Proxy, key: str) -> Value | None:
         written = proxy.settings.get(key)
         if written is not None:
-            return Value(value=written.value, key=key, raw=written.line.text(),
+            shown = f"option {written.value}" if key == "option http-mode" else key
+            return Value(value=written.value, key=shown, raw=written.line.text(),
                          provenance=self._provenance(written, proxy.section))
         default = self._default(key, proxy.section)
         if default is None or default[0] is None:
@@ -549,7 +553,7 @@ class _Builder:
 
     def _set_timeout_tunnel(self, proxy: _Proxy, serves: list[str]) -> Duration | None:
         """``http-request set-timeout tunnel`` in the backend, or in a frontend routing to it."""
-        owners = [proxy] + [other for other in self.proxies if self._id(other) in serves and other is not proxy]
+        owners = [proxy] + self._frontends(proxy, serves)
         for owner in owners:
             for line in owner.lines("http-request"):
                 words = line.words
@@ -603,7 +607,7 @@ class _Builder:
 
     def _retry_guard(self, proxy: _Proxy, serves: list[str]) -> _Written | None:
         """An ``http-request disable-l7-retry`` that applies to all requests, or to non-idempotent methods."""
-        owners = [proxy] + [other for other in self.proxies if self._id(other) in serves and other is not proxy]
+        owners = [proxy] + self._frontends(proxy, serves)
         for owner in owners:
             for line in owner.lines("http-request"):
                 if len(line.words) > 1 and line.words[1] == "disable-l7-retry":
@@ -646,16 +650,15 @@ class _Builder:
         own = self.value(proxy, "option http-mode")
         if own is not None and own.value in ("httpclose", "http-server-close"):
             return own.model_copy(update={"value": False, "detail": (
-                f"option {own.value} ({own.origin()}) closes the server connection after each response")})
-        frontends = [other for other in self.proxies
-                     if self._id(other) in serves and other is not proxy and other.kind != "backend"]
+                f"{own.raw} ({own.provenance.describe()}) closes the server connection after each response")})
+        frontends = self._frontends(proxy, serves)
         closing = [self.value(other, "option http-mode") for other in frontends]
         if frontends and all(item is not None and item.value in ("httpclose", "http-server-close") for item in closing):
             first = closing[0]
             assert first is not None
             return first.model_copy(update={"value": False, "detail": (
-                f"option {first.value} ({first.origin()}) in every frontend that uses it closes the server "
-                "connection after each response")})
+                f"{first.raw} ({first.provenance.describe()}), like every frontend that uses this backend, "
+                "closes the server connection after each response")})
         return None
 
     def _pool_purge_delay(self, proxy: _Proxy) -> Duration | None:
@@ -752,6 +755,11 @@ class _Builder:
                                       default=None),
                 detail=f"{what}; {removal.why}. Use instead: {removal.instead}",
             ))
+
+    def _frontends(self, proxy: _Proxy, serves: list[str]) -> list[_Proxy]:
+        """The frontends and listens (other than ``proxy`` itself) that route to ``proxy``."""
+        return [self.by_listener[listener_id] for listener_id in serves
+                if self.by_listener[listener_id] is not proxy]
 
     def _id(self, proxy: _Proxy) -> str:
         return f"{self.component.id}:{proxy.label}"

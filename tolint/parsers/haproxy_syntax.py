@@ -33,6 +33,8 @@ _DIRECTIVES = frozenset({".if", ".elif", ".else", ".endif", ".diag", ".notice", 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"r": "\r", "n": "\n", "t": "\t"}
 MAX_CONDITION_DEPTH = 32
+# HAProxy refuses more nested .if blocks than this ("too many nested '.if', max is 100").
+MAX_NESTED_IFS = 100
 
 
 @dataclass(slots=True)
@@ -359,6 +361,7 @@ def parse_text(text: str, file: str, line_offset: int = 0, version: Version | No
         version = parse_version("3.2")
     result = HaproxyText(file=file)
     blocks: list[_Block] = []
+    overflow = 0  # .if levels beyond MAX_NESTED_IFS: HAProxy refuses them, everything inside is skipped
     current: Section | None = None
     reported_outside = False
 
@@ -378,9 +381,16 @@ def parse_text(text: str, file: str, line_offset: int = 0, version: Version | No
             continue
         keyword = words[0]
         if keyword in _DIRECTIVES:
-            _directive(keyword, words, raw, number, blocks, version, error)
+            if overflow:
+                overflow += {".if": 1, ".endif": -1}.get(keyword, 0)
+            elif keyword == ".if" and len(blocks) >= MAX_NESTED_IFS:
+                error(number, f"too many nested \".if\" blocks (HAProxy allows {MAX_NESTED_IFS}); "
+                      "what they hold is ignored")
+                overflow = 1
+            else:
+                _directive(keyword, words, raw, number, blocks, version, error)
             continue
-        if blocks and not all(block.active for block in blocks):
+        if overflow or (blocks and not all(block.active for block in blocks)):
             continue
         conditions = tuple(block.condition for block in blocks if block.condition is not None)
         column = len(raw) - len(raw.lstrip(" \t")) + 1
