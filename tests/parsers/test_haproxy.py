@@ -381,3 +381,18 @@ def test_hops_between_haproxy_and_nginx(lint_tree) -> None:  # noqa: ANN001
         ("backend app", "server app.internal (port 8080)", "host name matches server name"),
         ("upstream lb (from location /)", "frontend www", "address matches listen address"),
     ]
+
+
+def test_defaults_used_both_explicitly_and_implicitly_is_a_warning() -> None:
+    _, diagnostics = _component(textwrap.dedent("""\
+        defaults web
+            mode http
+        frontend www
+            bind :80
+        defaults tcp from web
+            mode tcp
+        """))
+    assert [(d.line, d.severity) for d in diagnostics] == [(3, "warning")]
+    assert "frontend www uses defaults web implicitly while a \"from web\" names it too" in diagnostics[0].message
+    _, clean = _component("defaults web\n  mode http\ndefaults\n  mode tcp\nfrontend www from web\n  bind :80\n")
+    assert clean == []

@@ -180,6 +180,9 @@ class _Builder:
     def build(self) -> None:
         named_defaults: dict[str, dict[str, _Written]] = {}
         last_defaults: dict[str, _Written] = {}
+        last_section: Section | None = None
+        explicit: set[str] = set()  # defaults named by a "from"
+        implicit: dict[str, Section] = {}  # defaults used implicitly -> the first proxy doing so
         global_section: Section | None = None
         for section in self.syntax.sections:
             self._check_obsolete(section)
@@ -189,6 +192,7 @@ class _Builder:
                 continue
             base = last_defaults
             if section.from_name is not None:
+                explicit.add(section.from_name)
                 found = named_defaults.get(section.from_name)
                 if found is None:
                     self._error(section.header, f'{section.label}: no defaults section named "{section.from_name}" '
@@ -196,15 +200,23 @@ class _Builder:
                 base = found if found is not None else {}
             elif section.kind == "defaults":
                 base = {}  # a defaults section resets everything
+            elif last_section is not None and last_section.name:
+                implicit.setdefault(last_section.name, section)
             proxy = _Proxy(section, dict(base))
             self._apply(proxy, base)
             if section.kind == "defaults":
                 last_defaults = proxy.settings
+                last_section = section
                 if section.name:
                     named_defaults[section.name] = proxy.settings
             elif not self._disabled(proxy):
                 self.proxies.append(proxy)
         self._report_duplicates()
+        for name in sorted(explicit & set(implicit), key=lambda item: implicit[item].line):
+            self._error(implicit[name].header, f'{implicit[name].label} uses defaults {name} implicitly while '
+                        f'a "from {name}" names it too; HAProxy warns about the ambiguity (name the defaults '
+                        "in every proxy, or end with a defaults section that no \"from\" names)",
+                        severity="warning")
         for proxy in self.proxies:
             if proxy.kind in ("frontend", "listen"):
                 listener = self._listener(proxy)
