@@ -396,3 +396,22 @@ def test_defaults_used_both_explicitly_and_implicitly_is_a_warning() -> None:
     assert "frontend www uses defaults web implicitly while a \"from web\" names it too" in diagnostics[0].message
     _, clean = _component("defaults web\n  mode http\ndefaults\n  mode tcp\nfrontend www from web\n  bind :80\n")
     assert clean == []
+
+
+def test_duplicate_and_disabled_proxies_keep_ids_unique() -> None:
+    component, diagnostics = _component(textwrap.dedent("""\
+        frontend www
+            bind :80
+            use_backend old if { path /old }
+            default_backend app
+        backend app
+            server a 10.0.0.1:80
+        backend app
+            server b 10.0.0.2:80
+        backend old
+            disabled
+            server c 10.0.0.3:80
+        """))
+    assert [item.id for item in component.upstreams] == ["haproxy:haproxy.cfg:backend app",
+                                                        "haproxy:haproxy.cfg:backend app@7"]
+    assert [(d.line, d.severity) for d in diagnostics] == [(7, "error")]  # nothing about the disabled backend

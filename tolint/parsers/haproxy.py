@@ -106,6 +106,7 @@ class _Proxy:
     section: Section
     settings: dict[str, _Written]
     servers: list[_Server] = field(default_factory=list)
+    key: str = ""  # unique within the file: the label, plus the line for a duplicate name
 
     @property
     def kind(self) -> str:
@@ -174,6 +175,7 @@ class _Builder:
         self.upstreams: dict[int, Upstream] = {}
         self.upgrade_routes: dict[int, _Written] = {}  # backend -> a use_backend that sends it upgrades
         self.by_listener: dict[str, _Proxy] = {}  # listener id -> the frontend or listen it came from
+        self.disabled: set[str] = set()  # names of disabled proxies
 
     # -- resolution -------------------------------------------------------------------
 
@@ -209,7 +211,9 @@ class _Builder:
                 last_section = section
                 if section.name:
                     named_defaults[section.name] = proxy.settings
-            elif not self._disabled(proxy):
+            elif self._disabled(proxy):
+                self.disabled.add(proxy.name)
+            else:
                 self.proxies.append(proxy)
         self._report_duplicates()
         for name in sorted(explicit & set(implicit), key=lambda item: implicit[item].line):
@@ -310,6 +314,7 @@ class _Builder:
     def _report_duplicates(self) -> None:
         """HAProxy allows a frontend and a backend of the same name, nothing else."""
         seen: dict[str, list[_Proxy]] = {}
+        keys: set[str] = set()
         for proxy in self.proxies:
             for other in seen.get(proxy.name, []):
                 if other.kind == proxy.kind or "listen" in (other.kind, proxy.kind):
@@ -317,6 +322,8 @@ class _Builder:
                                 f"{other.section.line}; HAProxy refuses duplicate proxy names")
                     break
             seen.setdefault(proxy.name, []).append(proxy)
+            proxy.key = proxy.label if proxy.label not in keys else f"{proxy.label}@{proxy.section.line}"
+            keys.add(proxy.key)
 
     def _routes(self, backends: dict[str, _Proxy]) -> dict[int, list[str]]:
         """For each backend, the listener ids whose traffic can reach it; also records upgrade routes."""
@@ -338,7 +345,8 @@ class _Builder:
             for name, line, condition in targets:
                 backend = backends.get(name)
                 if backend is None:
-                    self._error(line, f'{proxy.label}: no backend named "{name}"', severity="warning")
+                    if name not in self.disabled:
+                        self._error(line, f'{proxy.label}: no backend named "{name}"', severity="warning")
                     continue
                 ids = serves.setdefault(id(backend), [])
                 if listener.id not in ids:
@@ -774,7 +782,7 @@ class _Builder:
                 if self.by_listener[listener_id] is not proxy]
 
     def _id(self, proxy: _Proxy) -> str:
-        return f"{self.component.id}:{proxy.label}"
+        return f"{self.component.id}:{proxy.key}"
 
 
 def _restore(settings: dict[str, _Written], base: dict[str, _Written], key: str) -> None:

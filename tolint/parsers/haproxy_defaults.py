@@ -107,8 +107,6 @@ class Removal:
         return "deprecated" if self.deprecated else None
 
 
-_CLOSE_WHY = ("HTAP/HTX made HAProxy manage each side's connection on its own, so this connection mode "
-              "no longer exists")
 REMOVALS: dict[str, Removal] = {
     removal.keyword: removal
     for removal in (
