@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tolint.cli import main
@@ -279,6 +281,7 @@ def test_invalid_values_are_diagnostics() -> None:
         frontend f
             bind :80
             timeout client 30S
+            timeout http-keep-alive 30d
             timeout http-request 1m30s
             mode http
         backend b from nowhere
@@ -289,12 +292,14 @@ def test_invalid_values_are_diagnostics() -> None:
         """))
     messages = {(d.line, d.severity, d.message) for d in diagnostics}
     assert (3, "error", 'invalid time value "30S" in "timeout client"') in messages  # units are lower case
-    assert any(line == 4 and severity == "warning" and 'reads only "1m"' in message
+    assert (4, "error", '"30d" in "timeout http-keep-alive" is above the largest time HAProxy accepts '
+                        "(2147483647 ms, about 24.8 days)") in messages
+    assert any(line == 5 and severity == "warning" and 'reads only "1m"' in message
                for line, severity, message in messages)
-    assert (6, "error", 'backend b: no defaults section named "nowhere" before it; its settings are unknown') in messages
-    assert any(line == 7 and 'expected a number, got "many"' in message for line, _, message in messages)
-    assert any(line == 9 and "same name as backend b" in message for line, _, message in messages)
-    assert (10, "error", '"timeout" needs a value') in messages
+    assert (7, "error", 'backend b: no defaults section named "nowhere" before it; its settings are unknown') in messages
+    assert any(line == 8 and 'expected a number, got "many"' in message for line, _, message in messages)
+    assert any(line == 10 and "same name as backend b" in message for line, _, message in messages)
+    assert (11, "error", '"timeout" needs a value') in messages
     assert _listener(component, "frontend f").header_timeout.seconds == 60
 
 
@@ -415,3 +420,19 @@ def test_duplicate_and_disabled_proxies_keep_ids_unique() -> None:
     assert [item.id for item in component.upstreams] == ["haproxy:haproxy.cfg:backend app",
                                                         "haproxy:haproxy.cfg:backend app@7"]
     assert [(d.line, d.severity) for d in diagnostics] == [(7, "error")]  # nothing about the disabled backend
+
+
+_WORDS = ["frontend f", "backend b", "listen l", "defaults d", "defaults from d", "global", "\n", "\n  ", " ",
+          "timeout client", "timeout server", "timeout tunnel", "timeout http-keep-alive", "timeout connect", "0", "5s",
+          "1m30s", "99999d", "x", "${T}", "mode tcp", "mode http", "mode spop", "server s", "10.0.0.1:80", "[::1]:x",
+          "unix@/s", "server-template t", "default-server", "pool-purge-delay", "pool-max-conn", "-1", "backup",
+          "option", "no option", "default option", "httpclose", "tcpka", "nolinger", "redispatch", "retries",
+          "retry-on", "all-retryable-errors", "use_backend", "default_backend", "if", "{ path / }", "bind", ":80-70",
+          "http-request set-timeout tunnel", "disable-l7-retry", "disabled", "enabled", "hard-stop-after", "grace"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=120).map(" ".join))
+def test_any_haproxy_like_text_builds_without_exceptions(text: str) -> None:
+    fragment = parse_config_text(text, "fuzz.cfg")
+    assert all(d.file == "fuzz.cfg" for d in fragment.diagnostics)

@@ -49,6 +49,7 @@ from tolint.parsers.haproxy_syntax import PROXY_SECTIONS, HaproxyText, Line, Sec
 _HTTP_MODES = ("httpclose", "http-server-close", "http-keep-alive")
 _SAFE_RETRY_CONDITIONS = frozenset({"none", "conn-failure", "0rtt-rejected"})
 _TIME = re.compile(r"(\d+)(us|ms|s|m|h|d)?")
+_MAX_TIMER_MS = 2**31 - 1  # "timer overflow" above this
 # Server keywords that take a value, so that a value ("cookie backup") is never read as a flag.
 _SERVER_VALUE_KEYWORDS = frozenset({
     "addr", "agent-addr", "agent-inter", "agent-port", "agent-send", "alpn", "ca-file", "check-alpn", "check-proto",
@@ -379,10 +380,15 @@ class _Builder:
             self._error(written.line, f'HAProxy reads only "{match.group(0)}" of "{written.value}" in "{key}" '
                         "(one number and one unit); newer versions reject it", severity="warning")
         try:
-            return durations.parse_haproxy(match.group(0), unit)
+            seconds = durations.parse_haproxy(match.group(0), unit)
         except ValueError as exc:
             self._error(written.line, f'{exc} in "{key}"')
             raise
+        if seconds * 1000 > _MAX_TIMER_MS:
+            self._error(written.line, f'"{written.value}" in "{key}" is above the largest time HAProxy accepts '
+                        "(2147483647 ms, about 24.8 days)")
+            raise ValueError
+        return seconds
 
     def duration(self, proxy: _Proxy, key: str, unit: str = "ms", written: _Written | None = None,
                  zero: str = "unlimited") -> Duration | None:
