@@ -445,7 +445,7 @@ class _Builder:
         if found is None:
             return Value(value=False, key=key, raw=f"{key} (not set)",
                          provenance=Provenance(file=proxy.section.file, line=proxy.section.line))
-        return found.model_copy(update={"value": str(found.value).split()[0] != "off"})
+        return found.model_copy(update={"value": (str(found.value).split() or ["on"])[0] != "off"})
 
     def _error(self, line: Line, message: str, severity: str = "error") -> None:
         self.diagnostics.append(Diagnostic(file=line.file, line=line.line, column=line.column, message=message,
