@@ -10,9 +10,11 @@ from tolint.pipeline import Report, lint
 from tolint.testing import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
-# ../shared from a checkout in the workspace; ../../shared from a worktree under wt/.
-SHARED = next((base / "shared" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared").is_dir()),
-              ROOT.parent / "shared")
+# The shared folder sits beside the checkout (../shared, or ../../shared from a worktree
+# under wt/); TOLINT_SHARED points anywhere else.
+SHARED = (Path(os.environ["TOLINT_SHARED"]) if "TOLINT_SHARED" in os.environ else
+          next((base / "shared" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared").is_dir()),
+               ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 
 

@@ -32,6 +32,7 @@ def _add_lint_options(parser: argparse.ArgumentParser) -> None:
                         help="rules to run: codes, code prefixes (TL1), names or tags, comma-separated")
     parser.add_argument("--ignore", action="append", type=_csv, metavar="RULES", help="rules not to run")
     parser.add_argument("--nginx-version", metavar="X.Y.Z", help="nginx version whose defaults apply")
+    parser.add_argument("--haproxy-version", metavar="X.Y", help="HAProxy version whose defaults apply")
     parser.add_argument("--exclude", action="append", type=_csv, metavar="GLOBS", help="paths to skip")
     parser.add_argument("--config", metavar="FILE",
                         help="config file to use (default: the closest tolint.toml, .tolint.toml or pyproject.toml "
@@ -154,6 +155,8 @@ def _cli_values(args: argparse.Namespace) -> dict[str, object]:
             values[key] = [item for group in given for item in group]
     if getattr(args, "nginx_version", None):
         values["nginx_version"] = args.nginx_version
+    if getattr(args, "haproxy_version", None):
+        values["haproxy_version"] = args.haproxy_version
     if getattr(args, "fail_on", None):
         values["fail_on"] = args.fail_on
     if getattr(args, "baseline", None):

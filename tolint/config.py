@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tolint.parsers.haproxy_defaults import DEFAULT_HAPROXY_VERSION
+from tolint.parsers.haproxy_syntax import parse_version as parse_haproxy_version
 from tolint.parsers.nginx_defaults import DEFAULT_NGINX_VERSION, parse_version
 from tolint.sources import DEFAULT_MAX_FILE_BYTES
 
@@ -31,6 +33,7 @@ class Settings(BaseModel):
     fail_on: Literal["error", "warning", "info"] = "warning"
     nginx_version: str = DEFAULT_NGINX_VERSION
     nginx_include_prefix: str = "/etc/nginx"
+    haproxy_version: str = DEFAULT_HAPROXY_VERSION
     allow_outside_tree: bool = False
     max_file_size: int = DEFAULT_MAX_FILE_BYTES
     # Tables: keyed by rule code or name ([tool.tolint.rules.TL101], [tool.tolint.severity]).
@@ -49,6 +52,13 @@ class Settings(BaseModel):
     @classmethod
     def _nginx_version(cls, value: str) -> str:
         parse_version(value)
+        return value
+
+    @field_validator("haproxy_version")
+    @classmethod
+    def _haproxy_version(cls, value: str) -> str:
+        if parse_haproxy_version(value) < parse_haproxy_version("2.0"):
+            raise ValueError(f'HAProxy "{value}" is older than 2.0, the oldest version tolint knows')
         return value
 
     @field_validator("max_file_size")

@@ -153,6 +153,7 @@ class Target(_Model):
     raw: str = ""
     provenance: Provenance
     backup: bool = False
+    disabled: bool = False  # configured but out of rotation (HAProxy "disabled" servers)
 
 
 class TcpKeepalive(_Model):
@@ -268,6 +269,9 @@ class Component(_Model):
     upstreams: list[Upstream] = Field(default_factory=list)
     lifecycle: Lifecycle | None = None
     settings: dict[str, Setting] = Field(default_factory=dict)
+    # Keywords the configured product version rejects or ignores (value: "rejected",
+    # "ignored" or "deprecated"; detail: since when, and what to use instead).
+    obsolete: list[Value] = Field(default_factory=list)
 
 
 class Alias(_Model):

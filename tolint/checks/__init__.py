@@ -10,12 +10,15 @@ from importlib.metadata import entry_points
 
 from tolint.checks.base import Template
 from tolint.checks.idle_order import IdleOrder
+from tolint.checks.long_lived import LongLivedIdle
+from tolint.checks.obsolete import ObsoleteSettings
 from tolint.checks.pool_reuse import PoolReuse
 from tolint.checks.probes import ProbeTiming
 from tolint.checks.resets import Resets
 from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
 from tolint.checks.suppressions import SuppressionReason, UnusedSuppression
 from tolint.checks.shutdown import DeregistrationOverGrace, DrainOverGrace, MissingPrestop, PrestopOverGrace, ZeroGrace
+from tolint.checks.unlimited_timeout import UnlimitedTimeout
 
 REGISTRY: dict[str, type[Template]] = {
     IdleOrder.key: IdleOrder,
@@ -31,6 +34,9 @@ REGISTRY: dict[str, type[Template]] = {
     DrainOverGrace.key: DrainOverGrace,
     DeregistrationOverGrace.key: DeregistrationOverGrace,
     ProbeTiming.key: ProbeTiming,
+    UnlimitedTimeout.key: UnlimitedTimeout,
+    LongLivedIdle.key: LongLivedIdle,
+    ObsoleteSettings.key: ObsoleteSettings,
 }
 
 

@@ -26,13 +26,14 @@ class NonIdempotentRetry(Template):
             )
             if where.detail:
                 message += f"; {where.detail}"
-            if retry.redispatch is not None and retry.redispatch.value is True:
-                message += f", and {retry.redispatch.describe()} sends the retry to another server"
+            redispatch = retry.redispatch if retry.redispatch is not None and retry.redispatch.value is True else None
+            if redispatch is not None:
+                message += f", and {redispatch.origin()} sends the retry to another server"
             message += "; a request the first server already processed can run twice"
             yield Hit(
                 message=message,
                 location=anchor(where, upstream.location),
-                related=related(retry.redispatch, "retries go to another server") if retry.redispatch else (),
+                related=related(redispatch, "retries go to another server"),
                 subjects=(upstream.id,),
             )
 

@@ -34,8 +34,15 @@ class InputFormat(Protocol):
 _HAPROXY_SECTION = re.compile(r"^[ \t]*(global|defaults|frontend|backend|listen)\b[^{;\n]*$", re.MULTILINE)
 _HAPROXY_KEYWORD = re.compile(r"^[ \t]+(bind|server|mode|timeout|balance|default_backend|use_backend|option|"
                               r"maxconn|log|retries|http-request|acl|stats)\b", re.MULTILINE)
-_NGINX_BLOCK = re.compile(r"^[ \t]*(http|server|location|upstream|events|stream|map|types)\b[^;{}\n]*\{",
+# The keyword must be followed by a blank or the brace, and "${" is an environment reference:
+# HAProxy's "http-check ... '{...}'", "server-template" and "server s ${HOST}:80" lines are not
+# nginx blocks.
+_NGINX_BLOCK = re.compile(r"^[ \t]*(http|server|location|upstream|events|stream|map|types)(?=[ \t{])[^;{}\n]*(?<!\$)\{",
                           re.MULTILINE)
+# HAProxy sections that the section pattern above does not list, at the start of a line.
+_HAPROXY_OTHER_SECTION = re.compile(
+    r"^(userlist|peers|resolvers|cache|http-errors|ring|program|mailers|fcgi-app|log-forward|crt-store|traces|acme)"
+    r"(?:[ \t]+[^\s{;]+)?[ \t]*(?:#.*)?\n[ \t]+\S", re.MULTILINE)
 _NGINX_DIRECTIVE = re.compile(
     r"^[ \t]*(proxy_\w+|fastcgi_\w+|grpc_\w+|uwsgi_\w+|listen|server_name|keepalive_\w+|client_\w+_timeout|"
     r"send_timeout|include|root|location|add_header|access_log|error_log|return|rewrite|ssl_\w+|gzip\w*|"
@@ -68,6 +75,28 @@ class NginxFormat:
         from tolint.parsers.nginx_input import parse_nginx_inputs
 
         return parse_nginx_inputs(files, settings, roots, cwd)
+
+
+@dataclass(frozen=True)
+class HaproxyFormat:
+    name: str = "haproxy"
+    title: str = "HAProxy"
+
+    def claims_name(self, path: str) -> bool:
+        base = os.path.basename(path).lower()
+        if base.endswith((".cfg", ".haproxy")) or (base.startswith("haproxy") and ".conf" in base):
+            return True
+        return os.path.basename(os.path.dirname(path)).lower() == "haproxy"
+
+    def sniff(self, text: str, path: str) -> bool:
+        if _looks_like_haproxy(text):
+            return True
+        return bool(_HAPROXY_OTHER_SECTION.search(text)) and not _NGINX_BLOCK.search(text)
+
+    def parse(self, files: list[InputFile], settings: Settings, roots: list[str], cwd: str) -> list[Fragment]:
+        from tolint.parsers.haproxy import parse_haproxy_inputs
+
+        return parse_haproxy_inputs(files, settings, roots, cwd)
 
 
 def _looks_like_haproxy(text: str) -> bool:
@@ -111,4 +140,5 @@ class KubernetesFormat:
 
 
 # Kubernetes first: a manifest whose ConfigMap embeds an nginx.conf must not be taken for nginx.
-FORMATS: list[InputFormat] = [KubernetesFormat(), NginxFormat()]
+# HAProxy before nginx: it claims a few names nginx also claims (haproxy.conf), and its sniff is stricter.
+FORMATS: list[InputFormat] = [KubernetesFormat(), HaproxyFormat(), NginxFormat()]
