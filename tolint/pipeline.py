@@ -48,6 +48,7 @@ def build_graph(paths: list[str], settings: Settings, stdin_text: str | None = N
         diagnostics.extend(fragment.diagnostics)
         files.update(fragment.files)
     graph = link(fragments)
+    diagnostics.extend(graph.diagnostics)
     return graph, _sort_diagnostics(diagnostics), sorted(files)
 
 

@@ -70,8 +70,31 @@ class NginxFormat:
         return parse_nginx_inputs(files, settings, roots, cwd)
 
 
+@dataclass(frozen=True)
+class ClientSettingsFormat:
+    """``*.tolint.yaml``: declared clients, pools, load balancers and middleboxes.
+
+    Recognised by name only: the suffix is the contract, so a Kubernetes manifest or any
+    other YAML is never read as client settings, nor the other way round.
+    """
+
+    name: str = "client-settings"
+    title: str = "client settings (*.tolint.yaml)"
+
+    def claims_name(self, path: str) -> bool:
+        return path.lower().endswith((".tolint.yaml", ".tolint.yml"))
+
+    def sniff(self, text: str, path: str) -> bool:
+        return self.claims_name(path)
+
+    def parse(self, files: list[InputFile], settings: Settings, roots: list[str], cwd: str) -> list[Fragment]:
+        from tolint.parsers.client_settings import parse_client_settings
+
+        return parse_client_settings(files, settings, roots, cwd)
+
+
 def _looks_like_haproxy(text: str) -> bool:
     return bool(_HAPROXY_SECTION.search(text) and _HAPROXY_KEYWORD.search(text)) and not _NGINX_BLOCK.search(text)
 
 
-FORMATS: list[InputFormat] = [NginxFormat()]
+FORMATS: list[InputFormat] = [ClientSettingsFormat(), NginxFormat()]
