@@ -9,10 +9,15 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from tolint.checks.base import Template
+from tolint.checks.client_timeouts import ClientMissingTimeout
+from tolint.checks.header_timeout import HeaderTimeoutCoversIdle
 from tolint.checks.idle_order import IdleOrder
+from tolint.checks.middlebox import MiddleboxIdle
 from tolint.checks.pool_reuse import PoolReuse
+from tolint.checks.pools import PingPolicy, PoolLifetime
 from tolint.checks.resets import Resets
-from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
+from tolint.checks.retries import NonIdempotentRetry, RetryBackoff, RetryBudget, UnboundedRetries
+from tolint.checks.timeout_chain import TimeoutInversion
 
 REGISTRY: dict[str, type[Template]] = {
     IdleOrder.key: IdleOrder,
@@ -20,6 +25,15 @@ REGISTRY: dict[str, type[Template]] = {
     Resets.key: Resets,
     NonIdempotentRetry.key: NonIdempotentRetry,
     UnboundedRetries.key: UnboundedRetries,
+    MiddleboxIdle.key: MiddleboxIdle,
+    PoolLifetime.key: PoolLifetime,
+    PingPolicy.key: PingPolicy,
+    HeaderTimeoutCoversIdle.key: HeaderTimeoutCoversIdle,
+    TimeoutInversion.key: TimeoutInversion,
+    RetryBudget.key: RetryBudget,
+    RetryBackoff.key: RetryBackoff,
+    # Merged into TL201 (missing-timeout) once the generic template lands; no rule uses it yet.
+    ClientMissingTimeout.key: ClientMissingTimeout,
 }
 
 

@@ -101,8 +101,11 @@ def _read_file(display: str, text: str) -> _FileRead:
     try:
         documents = list(compose(text))
     except YamlError as exc:
-        read.diagnostics.append(Diagnostic(file=display, line=exc.line, column=exc.column,
-                                           message=f"invalid YAML: {exc.message}"))
+        message = f"invalid YAML: {exc.message}"
+        if "unexpected ':'" in exc.message:
+            # libyaml reads YAML 1.1, where a colon inside [a, list] ends a plain scalar.
+            message += ' (inside [brackets], quote host:port: ["api:8080"], or write a block list)'
+        read.diagnostics.append(Diagnostic(file=display, line=exc.line, column=exc.column, message=message))
         return read
     documents = [doc for doc in documents if doc.root is not None]
     if not documents:
@@ -579,7 +582,7 @@ class _Builder:
         paths = {path: item for path, item in eff.items() if path.startswith("client.retry.")}
         if not paths:
             return None
-        retry_node = (entry.node.get("client") or entry.node).get("retry") or entry.node
+        retry_node = (entry.node.get("client") or entry.node).key_node("retry") or entry.node
         where = _where(read, retry_node)
         spec_name = entry.spec.name
         attempts = paths.get("client.retry.attempts")

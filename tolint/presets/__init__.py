@@ -167,7 +167,7 @@ class Preset(_Strict):
     def default_source(self, entry: PresetValue, version_text: str | None, assumed: bool) -> DefaultSource:
         versions = entry.versions_text()
         if assumed and (entry.since or entry.until) and version_text:
-            versions += f" ({self.id} {version_text} assumed: no version declared)"
+            versions += f"; {version_text} assumed, no version declared"
         return DefaultSource(product=self.product, versions=versions, source=entry.source)
 
 
