@@ -322,3 +322,23 @@ def flatten_sections(data: dict[str, Any]) -> dict[str, Any]:
         if data.get(section) is not None:
             walk(section, data[section])
     return flat
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a client settings file, with the preset names editors can complete."""
+    schema = ClientSettingsFile.model_json_schema(by_alias=True)
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/tolint/tolint/blob/main/README.md#client-settings",
+        **schema,
+    }
+    for spec, middleboxes in (("ComponentSpec", False), ("MiddleboxSpec", True)):
+        names = preset_names(middleboxes)
+        preset = schema["$defs"][spec]["properties"]["preset"]
+        versioned = "^(" + "|".join(re.escape(name) for name in names) + r")@\d+(\.\d+)*$"
+        schema["$defs"][spec]["properties"]["preset"] = {
+            "anyOf": [{"enum": names}, {"type": "string", "pattern": versioned}, {"type": "null"}],
+            "description": preset.get("description", ""),
+            "default": None,
+        }
+    return schema
