@@ -329,7 +329,6 @@ def json_schema() -> dict[str, Any]:
     schema = ClientSettingsFile.model_json_schema(by_alias=True)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/tolint/tolint/blob/main/README.md#client-settings",
         **schema,
     }
     for spec, middleboxes in (("ComponentSpec", False), ("MiddleboxSpec", True)):

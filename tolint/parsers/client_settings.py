@@ -276,17 +276,18 @@ class _Builder:
                 self._declare_middlebox(read, entry)
             for entry in read.components:
                 self._declare_component(read, entry)
-        fragments = []
+        fragments = {read.display: Fragment(files=[read.display]) for read in self.reads}
         for read in self.reads:
-            fragment = Fragment(files=[read.display])
             for declared in [d for d in self.components.values() if d.entry.file == read.display]:
-                self._build_component(read, declared, fragment)
-            for name, (entry, box) in self.middleboxes.items():
+                self._build_component(read, declared, fragments[read.display])
+        # After every component, so that a middlebox named in another file's through: counts as used.
+        for read in self.reads:
+            for entry, box in self.middleboxes.values():
                 if entry.file == read.display and box is not None:
-                    self._middlebox_links(read, entry, box, fragment)
-            fragment.diagnostics.extend(read.diagnostics)
-            fragments.append(fragment)
-        return fragments
+                    self._middlebox_links(read, entry, box, fragments[read.display])
+        for read in self.reads:
+            fragments[read.display].diagnostics.extend(read.diagnostics)
+        return list(fragments.values())
 
     # -- declarations ------------------------------------------------------------------------
 
@@ -390,7 +391,8 @@ class _Builder:
                 what = "has no server end" if side == "server" else "has no client end"
                 if key == "part-of":
                     what = "has a server end of its own"
-                read.error(key_node, f'component "{spec.name}": a {kind} {what}, so "{key}" does not apply; '
+                article = "an" if kind[0] in "aeiou" else "a"
+                read.error(key_node, f'component "{spec.name}": {article} {kind} {what}, so "{key}" does not apply; '
                                      "declare a separate component for it")
         self.components[spec.name] = declared
 

@@ -1,0 +1,71 @@
+"""`tolint schema`: a JSON Schema that accepts every client settings file we ship and rejects mistakes."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tolint.catalog import load_catalog
+from tolint.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict:
+    out = io.StringIO()
+    assert main(["schema"], stdout=out) == 0
+    schema = json.loads(out.getvalue())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def _typed(text: str) -> object:
+    """YAML as an editor's YAML language server sees it (plain numbers and booleans typed)."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(text)
+
+
+def _shipped_files() -> list[tuple[str, str]]:
+    files = [(str(path.relative_to(ROOT)), path.read_text()) for path in sorted(ROOT.glob("fixtures/**/*.tolint.yaml"))]
+    for rule in load_catalog():
+        for section in ("Example", "Use instead"):
+            files += [(f"{rule.code} {section}", e.content) for e in rule.examples(section) if e.path.endswith(".tolint.yaml")]
+    return files
+
+
+SHIPPED = _shipped_files()
+
+
+@pytest.mark.parametrize(("name", "text"), SHIPPED, ids=[name for name, _ in SHIPPED])
+def test_shipped_files_validate(name: str, text: str) -> None:
+    jsonschema.validate(_typed(text), _schema())
+
+
+@pytest.mark.parametrize("text", [
+    "components:\n  - name: a\n    preset: aws-albb\n",
+    "components:\n  - name: a\n    preset: aws-alb\n    server: {idle-timout: 5s}\n",
+    "components:\n  - name: a\n    kind: client\n    client: {read-timeout: 65}\n",
+    "components:\n  - name: a\n    kind: client\n    client: {read-timeout: 65 s}\n",
+    "middleboxes:\n  - name: m\n    preset: aws-nlb\n    on-expiry: reset\n",
+    "component: []\n",
+])
+def test_mistakes_are_rejected(text: str) -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_typed(text), _schema())
+
+
+def test_versioned_presets_are_accepted() -> None:
+    jsonschema.validate(_typed("components:\n  - {name: a, preset: nodejs-http-server@18.19.1}\n"), _schema())
+
+
+def test_preset_table_command() -> None:
+    out = io.StringIO()
+    assert main(["schema", "--presets"], stdout=out) == 0
+    assert "| `aws-alb` | load-balancer |" in out.getvalue()
