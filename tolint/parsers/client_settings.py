@@ -420,9 +420,11 @@ class _Builder:
                 if chosen is None:
                     continue
                 source = preset.default_source(chosen, declared.version_text, declared.version_assumed)
+                value = _coerce(model.SLOTS[path], chosen.value)
                 eff[path] = _Eff(
-                    value=_coerce(model.SLOTS[path], chosen.value), key=setting.key or path,
-                    raw=f"{setting.key} {chosen.value}",
+                    value=value, key=setting.key or path,
+                    # "keepAliveTimeout 5s"; a flag that is on reads as its name alone.
+                    raw=str(setting.key) if value is True else f"{setting.key} {_text(chosen.value)}",
                     provenance=Provenance(file=entry.file, line=anchor.line, column=anchor.column, default=source),
                 )
         for path, value in user.items():
@@ -431,7 +433,7 @@ class _Builder:
             if setting is not None and setting.follows is not None:
                 setting = preset.settings.get(setting.follows) if preset is not None else None
             key = setting.key if setting is not None and setting.key else path.split(".", 1)[-1]
-            shown = node.text() if node.is_scalar else "..."
+            shown = node.text() if node.is_scalar else _text(value)
             eff[path] = _Eff(value=_coerce(model.SLOTS.get(path, "str"), value), key=key,
                              raw=f"{path.split('.', 1)[-1]}: {shown}",
                              provenance=Provenance(file=entry.file, line=node.line, column=node.column))
@@ -686,6 +688,14 @@ def _coerce(kind: str, value: Any) -> Any:
         return int(value)
     if kind == "list":
         return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+    return str(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_text(item)}" for key, item in value.items()) + "}"
     return str(value)
 
 
