@@ -93,3 +93,24 @@ def test_findings_off_the_hops_mark_the_component(tmp_path: Path, monkeypatch: p
     _, out = run("graph", "-f", "mermaid", ".")
     assert '    c0["api<br>Node.js 10.15.3<br>⚠ TL106"]' in out.splitlines()
     assert "    style c0 stroke:#d62728,stroke-width:3px" in out.splitlines()
+
+
+def test_the_readme_picture_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/shop-platform-graph.svg shows what `tolint graph` draws today (labels, not layout)."""
+    import re
+
+    dot = shutil.which("dot")
+    if dot is None:
+        pytest.skip("Graphviz is not installed")
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    _, out = run("graph", "--format", "dot", "fixtures/shop-platform")
+    rendered = subprocess.run([dot, "-Tsvg"], input=out, capture_output=True, text=True, check=True).stdout
+    committed = (root / "docs" / "shop-platform-graph.svg").read_text(encoding="utf-8")
+
+    def labels(svg: str) -> list[str]:
+        return sorted(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+
+    assert labels(committed) == labels(rendered), (
+        "docs/shop-platform-graph.svg is stale: tolint graph --format dot fixtures/shop-platform | dot -Tsvg"
+    )

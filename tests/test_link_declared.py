@@ -49,8 +49,8 @@ def test_selectors_by_file_name_and_target() -> None:
 def test_a_partial_file_name_does_not_match_and_is_reported() -> None:
     boxes, problems = _boxes(DeclaredLink(upstream="ge/nginx.conf", to="*", middleboxes=[NAT], location=HERE))
     assert boxes == []
-    assert problems == ["nat: no hop in the linted tree goes from 'ge/nginx.conf' to '*', so it is on no connection "
-                        "(run tolint graph to see the hops)"]
+    assert problems == ["nat: no hop in the linted tree goes from 'ge/nginx.conf' to any target, so it is on no connection "
+                        "(tolint graph shows the hops; tolint check --verbose, the targets that did not resolve)"]
 
 
 def test_the_same_middlebox_is_attached_once() -> None:

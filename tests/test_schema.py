@@ -69,3 +69,18 @@ def test_preset_table_command() -> None:
     out = io.StringIO()
     assert main(["schema", "--presets"], stdout=out) == 0
     assert "| `aws-alb` | load-balancer |" in out.getvalue()
+
+
+def test_the_readme_example_is_valid_and_lints_cleanly(tmp_path: Path) -> None:
+    from tolint.config import Settings
+    from tolint.pipeline import lint
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Client settings"):readme.index("## The graph as a picture")]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    jsonschema.validate(_typed(example), _schema())
+    (tmp_path / "platform.tolint.yaml").write_text(example)
+    report = lint([str(tmp_path)], Settings(), cwd=str(tmp_path))
+    assert [d.severity for d in report.diagnostics] == ["warning"]  # edge/nginx.conf is not in this tree
+    assert len(report.graph.components) == 6
+    assert report.findings == []

@@ -81,8 +81,12 @@ def build_picture(graph: TimeoutGraph, findings: list[Finding]) -> _Picture:
     ids = {component.id: f"c{index}" for index, component in enumerate(graph.components)}
     nodes: dict[str, str] = {}
     for component in graph.components:
-        product = component.product + (f" {component.version}" if component.version and component.product != "nginx" else "")
-        title = component.name if component.kind != "nginx" else component.name.removeprefix("nginx ")
+        product = component.kind if component.product == "declared" else component.product
+        if component.version and component.product not in ("nginx", "declared"):
+            product += f" {component.version}"
+        title = component.name.removeprefix(f"{component.product} ")
+        if "/" in title:  # a config file: its last two path parts say enough
+            title = "/".join(title.split("/")[-2:])
         nodes[ids[component.id]] = f"{title}\n{product}" if product and product != title else title
     edges: list[_Edge] = []
     on_hops: set[int] = set()  # findings drawn on an edge

@@ -68,11 +68,14 @@ def apply_declared_links(graph: TimeoutGraph, links: list[DeclaredLink]) -> None
             hop.middleboxes.extend(box for box in declared.middleboxes if box.name not in known)
         if not matched:
             names = ", ".join(box.name for box in declared.middleboxes) or "a declared link"
+            caller = next((u.name for u in graph.upstreams() if u.id == declared.upstream), repr(declared.upstream))
+            callee = "any target" if declared.to == "*" else repr(declared.to)
             graph.diagnostics.append(Diagnostic(
                 file=declared.location.file or "<unknown>", line=declared.location.line,
                 column=declared.location.column, severity="warning",
-                message=f"{names}: no hop in the linted tree goes from {declared.upstream!r} to "
-                        f"{declared.to!r}, so it is on no connection (run tolint graph to see the hops)",
+                message=f"{names}: no hop in the linted tree goes from {caller} to {callee}, so it is on no "
+                        "connection (tolint graph shows the hops; tolint check --verbose, the targets that "
+                        "did not resolve)",
             ))
 
 

@@ -203,28 +203,30 @@ def preset_names(middleboxes: bool = False) -> list[str]:
 
 
 def render_markdown() -> str:
-    """The README's preset table: each preset and its main defaults with their sources."""
+    """The README's preset table: each preset and every default it sets, with its source."""
     lines = [
         PRESETS_BEGIN,
         "",
-        "| Preset | Kind | Defaults (setting: value, versions) |",
-        "|---|---|---|",
+        "| Preset | Kind | Product | Defaults: setting path, the product's name for it, value (versions) |",
+        "|---|---|---|---|",
     ]
-    seen: set[str] = set()
-    for preset in sorted(load_presets().values(), key=lambda item: item.id):
-        if preset.id in seen:
-            continue
-        seen.add(preset.id)
+    for preset in sorted({p.id: p for p in load_presets().values()}.values(), key=lambda item: item.id):
         cells = []
         for path, setting in preset.settings.items():
             if setting.follows is not None:
-                cells.append(f"`{path}` = `{setting.follows}`")
+                cells.append(f"`{path}`: same as `{setting.follows}`")
                 continue
             for entry in setting.values:
-                versions = "" if entry.versions_text() == "all versions" else f" ({entry.versions_text()})"
-                cells.append(f"[{setting.key}]({entry.source}): {_text(entry.value)}{versions}")
+                details = [] if entry.versions_text() == "all versions" else [entry.versions_text()]
+                if entry.note:
+                    details.append(entry.note)
+                extra = f" ({'; '.join(details)})" if details else ""
+                cells.append(f"`{path}`: [{setting.key}]({entry.source}) {_text(entry.value)}{extra}")
         name = f"`{preset.id}`" + "".join(f", `{alias}`" for alias in preset.aliases)
-        lines.append(f"| {name} | {preset.kind} | {'<br>'.join(cells)} |")
+        title = f"[{preset.title}]({preset.docs})"
+        if preset.default_version:
+            title += f" (assumed version: {preset.default_version})"
+        lines.append(f"| {name} | {preset.kind} | {title} | {'<br>'.join(cells)} |")
     lines += ["", PRESETS_END]
     return "\n".join(lines) + "\n"
 
