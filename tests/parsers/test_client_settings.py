@@ -277,3 +277,15 @@ def test_real_world_file_parses_quickly(tmp_path: Path) -> None:
     assert not report.diagnostics
     assert len(report.graph.components) == 800 and len(report.graph.hops) == 400
     assert elapsed < 2.0, elapsed
+
+
+def test_a_declared_pool_idle_timeout_implies_reuse(lint_tree) -> None:
+    report = lint_tree({"c.tolint.yaml": """\
+components:
+  - {name: job, kind: client, to: [app], client: {idle-timeout: 2m}}
+  - {name: app, preset: uvicorn}
+"""}, select=["TL101"])
+    upstream = report.graph.component("declared:c.tolint.yaml:job").upstreams[0]
+    assert upstream.reuse is not None and upstream.reuse.value is True
+    assert upstream.reuse.raw == "reuse (implied by idle-timeout)"
+    assert [f.code for f in report.findings] == ["TL101"]

@@ -458,6 +458,14 @@ class _Builder:
         if declared.upstream_id is None:
             user = {path: value for path, value in user.items() if not path.startswith("client.")}
         eff = self._effective(declared, user, nodes)
+        if "client.reuse" not in eff:
+            # Declaring how long a pool keeps idle connections says that it keeps them.
+            implied = next((path for path in ("client.idle-timeout", "client.max-lifetime", "client.pool-size")
+                            if path in user), None)
+            if implied is not None:
+                source = eff[implied]
+                eff["client.reuse"] = _Eff(True, "reuse", f"reuse (implied by {implied.split('.', 1)[1]})",
+                                           source.provenance)
         title = preset.title if preset else declared.kind
         shown_version = f" {declared.version_text}" if declared.version_text and not declared.version_assumed else ""
         label = f"{spec.name} ({title}{shown_version})"
