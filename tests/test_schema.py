@@ -17,12 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict:
+def _validator() -> jsonschema.Draft202012Validator:
     out = io.StringIO()
     assert main(["schema"], stdout=out) == 0
     schema = json.loads(out.getvalue())
     jsonschema.Draft202012Validator.check_schema(schema)
-    return schema
+    return jsonschema.Draft202012Validator(schema)
 
 
 def _typed(text: str) -> object:
@@ -45,7 +45,7 @@ SHIPPED = _shipped_files()
 
 @pytest.mark.parametrize(("name", "text"), SHIPPED, ids=[name for name, _ in SHIPPED])
 def test_shipped_files_validate(name: str, text: str) -> None:
-    jsonschema.validate(_typed(text), _schema())
+    _validator().validate(_typed(text))
 
 
 @pytest.mark.parametrize("text", [
@@ -58,11 +58,11 @@ def test_shipped_files_validate(name: str, text: str) -> None:
 ])
 def test_mistakes_are_rejected(text: str) -> None:
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(_typed(text), _schema())
+        _validator().validate(_typed(text))
 
 
 def test_versioned_presets_are_accepted() -> None:
-    jsonschema.validate(_typed("components:\n  - {name: a, preset: nodejs-http-server@18.19.1}\n"), _schema())
+    _validator().validate(_typed("components:\n  - {name: a, preset: nodejs-http-server@18.19.1}\n"))
 
 
 def test_preset_table_command() -> None:
@@ -78,7 +78,7 @@ def test_the_readme_example_is_valid_and_lints_cleanly(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Client settings"):readme.index("## The graph as a picture")]
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
-    jsonschema.validate(_typed(example), _schema())
+    _validator().validate(_typed(example))
     (tmp_path / "platform.tolint.yaml").write_text(example)
     report = lint([str(tmp_path)], Settings(), cwd=str(tmp_path))
     assert [d.severity for d in report.diagnostics] == ["warning"]  # edge/nginx.conf is not in this tree
