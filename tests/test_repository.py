@@ -60,9 +60,11 @@ def test_wheel_ships_the_catalog(tmp_path: Path) -> None:
         archive.extractall(unpacked)
     assert any(name.startswith("tolint/_rules/TL101-") for name in names)
     assert {"tolint/profiles/recommended.toml", "tolint/profiles/strict.toml"} <= set(names)
+    assert "tolint/presets/aws-alb.yaml" in names  # presets are package data
     code = (
         "import tolint.catalog as c, sys; "
         "assert c.rules_dir().name == '_rules', c.rules_dir(); "
+        "import tolint.presets as p; assert 'aws-alb' in p.load_presets(); "
         "print(len(c.load_catalog()))"
     )
     env = {**os.environ, "PYTHONPATH": str(unpacked)}

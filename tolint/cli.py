@@ -1,4 +1,5 @@
-"""Command line: ``tolint check``, ``tolint graph``, ``tolint config``, ``tolint rules``, ``tolint rule``.
+"""Command line: ``tolint check``, ``tolint graph``, ``tolint config``, ``tolint schema``, ``tolint rules``,
+``tolint rule``.
 
 Exit codes: 0 clean; 1 findings at or above ``fail-on``, or input that could not be
 parsed; 2 usage, configuration or internal error.
@@ -72,9 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--verbose", "-v", action="store_true", help="also list upstream targets that did not resolve")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
 
-    graph = commands.add_parser("graph", help="print the timeout graph")
+    graph = commands.add_parser("graph", help="print the timeout graph (JSON, or a Mermaid or Graphviz picture)")
     _add_lint_options(graph)
-    graph.add_argument("--format", "-f", default="json", choices=["json"])
+    graph.add_argument("--format", "-f", default="json", choices=["json", "mermaid", "dot"],
+                       help="json: the graph with every value's provenance; mermaid, dot: a picture, hops with "
+                            "findings in red")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of client settings files (*.tolint.yaml)")
+    schema.add_argument("--presets", action="store_true",
+                        help="print the table of product presets and their documented defaults instead")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", "-f", default="text", choices=["text", "json", "markdown"])
@@ -281,12 +288,18 @@ def _print_unresolved(report, stream: TextIO) -> None:  # noqa: ANN001 - Report,
 
 
 def cmd_graph(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
-    from tolint.pipeline import build_graph
+    from tolint.catalog import load_catalog
+    from tolint.engine import RuleConfigError
+    from tolint.graph_render import RENDERERS
+    from tolint.pipeline import lint
 
     settings = _settings(args)
-    graph, diagnostics, _files = build_graph(settings.paths, settings, _read_stdin(settings.paths, stdin))
-    out.write(graph.model_dump_json(indent=2, exclude_none=True))
-    out.write("\n")
+    try:  # the rules run too, so that hops with findings can be highlighted
+        report = lint(settings.paths, settings, _read_stdin(settings.paths, stdin), catalog=load_catalog())
+    except (ValueError, RuleConfigError) as exc:
+        raise UsageError(str(exc)) from exc
+    diagnostics = report.diagnostics
+    out.write(RENDERERS[args.format](report.graph, report.findings))
     for diagnostic in diagnostics:
         sys.stderr.write(f"{diagnostic.file}:{diagnostic.line or ''}: {diagnostic.severity}: {diagnostic.message}\n")
     return EXIT_FINDINGS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
@@ -298,6 +311,20 @@ def cmd_config(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> i
 
     resolved = _resolve(args, load_catalog())
     out.write(render_json(resolved) if args.format == "json" else render_toml(resolved))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> int:
+    import json
+
+    if args.presets:
+        from tolint.presets import render_markdown
+
+        out.write(render_markdown())
+        return EXIT_OK
+    from tolint.parsers.client_model import json_schema
+
+    out.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
@@ -333,6 +360,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO | None], int]] 
     "check": cmd_check,
     "graph": cmd_graph,
     "config": cmd_config,
+    "schema": cmd_schema,
     "rules": cmd_rules,
     "rule": cmd_rule,
     "formats": cmd_formats,

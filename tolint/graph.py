@@ -178,6 +178,9 @@ class RetryPolicy(_Model):
     backoff: Duration | None = None
     jitter: Value | None = None
     redispatch: Value | None = None  # retries may go to another server
+    # A request header (e.g. "Idempotency-Key") the caller sends so that the server can
+    # deduplicate replays; with one, retrying a non-idempotent request is safe.
+    idempotency_key: Value | None = None
 
 
 class Middlebox(_Model):
@@ -316,7 +319,13 @@ class Diagnostic(_Model):
 
 
 class DeclaredLink(_Model):
-    """A link written down by a user: this upstream reaches that name, maybe through middleboxes."""
+    """A link written down by a user: this upstream reaches that name, maybe through middleboxes.
+
+    ``upstream`` names the caller: an upstream id, a component id or name, or a file of the
+    component (``edge/nginx.conf``); ``to`` names the callee: a target host or ``host:port``, a
+    listener's name or id, or a component's name. ``*`` matches anything. The linker attaches
+    the middleboxes to every hop that matches both.
+    """
 
     upstream: str
     to: str
@@ -356,6 +365,8 @@ class TimeoutGraph(_Model):
     hops: list[Hop] = Field(default_factory=list)
     unresolved: list[Unresolved] = Field(default_factory=list)
     aliases: list[Alias] = Field(default_factory=list)
+    # Problems found while linking (a declared link that matches no hop).
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
 
     _listeners: dict[str, Listener] | None = PrivateAttr(default=None)
     _upstreams: dict[str, Upstream] | None = PrivateAttr(default=None)

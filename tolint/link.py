@@ -10,7 +10,18 @@ from __future__ import annotations
 import fnmatch
 from collections import defaultdict
 
-from tolint.graph import Alias, Component, Fragment, Hop, Listener, Target, TimeoutGraph, Unresolved
+from tolint.graph import (
+    Alias,
+    Component,
+    DeclaredLink,
+    Diagnostic,
+    Fragment,
+    Hop,
+    Listener,
+    Target,
+    TimeoutGraph,
+    Unresolved,
+)
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
 
@@ -34,7 +45,69 @@ def link(fragments: list[Fragment]) -> TimeoutGraph:
                     if listener.id not in seen:
                         seen.add(listener.id)
                         hops.append(Hop(upstream=upstream.id, listener=listener.id, target=target, via=via))
-    return TimeoutGraph(components=components, hops=hops, unresolved=unresolved, aliases=aliases)
+    graph = TimeoutGraph(components=components, hops=hops, unresolved=unresolved, aliases=aliases)
+    apply_declared_links(graph, [item for fragment in fragments for item in fragment.links])
+    return graph
+
+
+def apply_declared_links(graph: TimeoutGraph, links: list[DeclaredLink]) -> None:
+    """Attach declared middleboxes to the hops they sit on (see ``DeclaredLink``).
+
+    A link that matches no hop is reported: a middlebox the user wrote down but that
+    tolint silently ignored would hide exactly the problem it was declared for.
+    """
+    if not links:
+        return
+    for declared in links:
+        upstreams = _select_upstreams(graph, declared.upstream)
+        matched = False
+        for hop in graph.hops:
+            if hop.upstream not in upstreams or not _hop_reaches(graph, hop, declared.to):
+                continue
+            matched = True
+            known = {box.name for box in hop.middleboxes}
+            hop.middleboxes.extend(box for box in declared.middleboxes if box.name not in known)
+        if not matched:
+            names = ", ".join(box.name for box in declared.middleboxes) or "a declared link"
+            caller = next((u.name for u in graph.upstreams() if u.id == declared.upstream), repr(declared.upstream))
+            callee = "any target" if declared.to == "*" else repr(declared.to)
+            graph.diagnostics.append(Diagnostic(
+                file=declared.location.file or "<unknown>", line=declared.location.line,
+                column=declared.location.column, severity="warning",
+                message=f"{names}: no hop in the linted tree goes from {caller} to {callee}, so it is on no "
+                        "connection (tolint graph shows the hops; tolint check --verbose, the targets that "
+                        "did not resolve)",
+            ))
+
+
+def _select_upstreams(graph: TimeoutGraph, selector: str) -> set[str]:
+    if selector == "*":
+        return {upstream.id for upstream in graph.upstreams()}
+    chosen: set[str] = set()
+    for component in graph.components:
+        if selector in (component.id, component.name) or any(_same_file(path, selector) for path in component.files):
+            chosen.update(upstream.id for upstream in component.upstreams)
+            continue
+        chosen.update(upstream.id for upstream in component.upstreams if upstream.id == selector)
+    return chosen
+
+
+def _hop_reaches(graph: TimeoutGraph, hop: Hop, selector: str) -> bool:
+    if selector == "*":
+        return True
+    wanted = selector.lower()
+    target = hop.target
+    if target.host is not None and (wanted == target.host or wanted == f"{target.host}:{target.port}"):
+        return True
+    listener = graph.listener(hop.listener)
+    if selector == listener.id or wanted in (name.lower() for name in listener.names):
+        return True
+    return graph.component(listener.component).name == selector
+
+
+def _same_file(path: str, selector: str) -> bool:
+    """``deploy/edge/nginx.conf`` is named by ``edge/nginx.conf``, never by ``ge/nginx.conf``."""
+    return path == selector or path.endswith("/" + selector.lstrip("./"))
 
 
 class _ListenerIndex:

@@ -78,6 +78,7 @@ def build_inputs(paths: list[str], settings: Settings, stdin_text: str | None = 
             sources.setdefault(display, text)
         objects.extend(fragment.suppressions)
     graph = link(fragments)
+    diagnostics.extend(graph.diagnostics)
     return Inputs(graph, _sort_diagnostics(diagnostics), sorted(files), sources, objects)
 
 

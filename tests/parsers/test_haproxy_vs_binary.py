@@ -114,7 +114,9 @@ def test_missing_timeout_matches_haproxy_on_the_rule_cases(tmp_path: Path) -> No
     binary = _binary()
     paths = []
     for name, case in load_case_file(_CASES).cases.items():
-        text = case.files.get("haproxy.cfg", "")
+        if "haproxy.cfg" not in case.files:
+            continue  # the client cases of TL201
+        text = case.files["haproxy.cfg"]
         if "${" in text or "defined(" in text:
             continue  # the binary reads the real environment; tolint leaves it unknown
         folder = tmp_path / name

@@ -9,15 +9,19 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from tolint.checks.base import Template
+from tolint.checks.header_timeout import HeaderTimeoutCoversIdle
 from tolint.checks.idle_order import IdleOrder
 from tolint.checks.long_lived import LongLivedIdle
+from tolint.checks.middlebox import MiddleboxIdle
 from tolint.checks.obsolete import ObsoleteSettings
 from tolint.checks.pool_reuse import PoolReuse
+from tolint.checks.pools import PingPolicy, PoolLifetime
 from tolint.checks.probes import ProbeTiming
 from tolint.checks.resets import Resets
-from tolint.checks.retries import NonIdempotentRetry, UnboundedRetries
-from tolint.checks.suppressions import SuppressionReason, UnusedSuppression
+from tolint.checks.retries import NonIdempotentRetry, RetryBackoff, RetryBudget, UnboundedRetries
 from tolint.checks.shutdown import DeregistrationOverGrace, DrainOverGrace, MissingPrestop, PrestopOverGrace, ZeroGrace
+from tolint.checks.suppressions import SuppressionReason, UnusedSuppression
+from tolint.checks.timeout_chain import TimeoutInversion
 from tolint.checks.unlimited_timeout import UnlimitedTimeout
 
 REGISTRY: dict[str, type[Template]] = {
@@ -37,6 +41,13 @@ REGISTRY: dict[str, type[Template]] = {
     UnlimitedTimeout.key: UnlimitedTimeout,
     LongLivedIdle.key: LongLivedIdle,
     ObsoleteSettings.key: ObsoleteSettings,
+    MiddleboxIdle.key: MiddleboxIdle,
+    PoolLifetime.key: PoolLifetime,
+    PingPolicy.key: PingPolicy,
+    HeaderTimeoutCoversIdle.key: HeaderTimeoutCoversIdle,
+    TimeoutInversion.key: TimeoutInversion,
+    RetryBudget.key: RetryBudget,
+    RetryBackoff.key: RetryBackoff,
 }
 
 

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tolint.checks.base import BaseParams, Template
+from tolint.checks.base import BaseParams, Seconds, Template
 from tolint.durations import format_seconds
-from tolint.findings import Hit, anchor, related
-from tolint.graph import TimeoutGraph
+from tolint.findings import Hit, Related, anchor, related
+from tolint.graph import Duration, RetryPolicy, TimeoutGraph
+
+
+def retries(retry: RetryPolicy) -> bool:
+    """Whether a policy can retry at all: not ``off``, and not limited to a single attempt."""
+    words = retry.conditions.value if isinstance(retry.conditions.value, list) else []
+    if words == ["off"]:
+        return False
+    return not (retry.tries is not None and retry.tries.value == 1)
+
+
+def _finite(duration: Duration | None) -> Duration | None:
+    return duration if duration is not None and duration.seconds is not None else None
 
 
 class NonIdempotentRetry(Template):
@@ -17,8 +29,10 @@ class NonIdempotentRetry(Template):
     def run(self, graph: TimeoutGraph, params: BaseParams) -> Iterator[Hit]:
         for upstream in graph.upstreams():
             retry = upstream.retry
-            if retry is None or retry.non_idempotent.value is not True:
+            if retry is None or retry.non_idempotent.value is not True or not retries(retry):
                 continue
+            if retry.idempotency_key is not None and retry.idempotency_key.value not in (False, "", None):
+                continue  # the server can deduplicate a replayed request
             where = retry.non_idempotent
             message = (
                 f"{upstream.name} retries non-idempotent requests (POST, PATCH, LOCK) on another attempt: "
@@ -80,5 +94,91 @@ class UnboundedRetries(Template):
                     "before the client gets an answer"
                 ),
                 location=anchor(retry.conditions, upstream.location),
+                subjects=(upstream.id,),
+            )
+
+
+class RetryBudget(Template):
+    key = "retry-budget"
+    description = (
+        "Find retry policies whose attempts, each with its own timeout, plus the delays between "
+        "them, do not fit in the caller's deadline (or whose last retry can never start in time)."
+    )
+
+    class Params(BaseParams):
+        margin: Seconds = 0.0
+        """How much the attempts may exceed the deadline before it is reported."""
+
+    def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
+        for upstream in graph.upstreams():
+            retry = upstream.retry
+            if retry is None or retry.tries is None or not retries(retry):
+                continue
+            tries = retry.tries.value
+            if not isinstance(tries, int) or isinstance(tries, bool) or tries < 2:
+                continue  # 0 (unlimited) is unbounded-retries' business
+            per_try = _finite(retry.per_try_timeout) or _finite(upstream.read_timeout)
+            if per_try is None or per_try.seconds is None:
+                continue
+            backoff = _finite(retry.backoff)
+            pause = backoff.seconds if backoff is not None and backoff.seconds else 0.0
+            delays = f" plus {tries - 1} × {backoff.describe()} between them" if pause and backoff else ""
+            attempts = f"{upstream.name} makes up to {tries} attempts ({retry.tries.origin()}) of {per_try.describe()} each"
+            deadline = _finite(upstream.request_timeout)
+            budget = _finite(retry.budget)
+            if deadline is not None and deadline is not per_try and deadline.seconds is not None:
+                # A deadline ends the attempt in flight: every attempt must fit in it.
+                total = tries * per_try.seconds + (tries - 1) * pause
+                if total <= deadline.seconds + params.margin:
+                    continue
+                message = (f"{attempts}{delays}, {format_seconds(total)} in all, but {deadline.describe()} ends the "
+                           "whole call first; a slow attempt uses up the deadline and the retries it was meant to "
+                           "allow never run")
+                limit = deadline
+            elif budget is not None and budget.seconds is not None:
+                # A retry budget (nginx proxy_next_upstream_timeout) only stops new attempts from starting.
+                last_start = (tries - 1) * (per_try.seconds + pause)
+                if last_start < budget.seconds - params.margin:
+                    continue
+                message = (f"{attempts}{delays}, but after timed-out attempts the last one would start at "
+                           f"{format_seconds(last_start)}, when {budget.describe()} no longer lets a retry start; "
+                           f"the last {'retry' if tries == 2 else 'retries'} can never follow a timeout")
+                limit = budget
+            else:
+                continue
+            yield Hit(
+                message=message,
+                location=anchor(retry.tries, upstream.location),
+                related=(Related(anchor(limit, upstream.location), f"the limit: {limit.describe()}"),),
+                subjects=(upstream.id,),
+            )
+
+
+class RetryBackoff(Template):
+    key = "retry-backoff"
+    description = "Find client retry policies that retry at once: no backoff delay and no jitter."
+
+    def run(self, graph: TimeoutGraph, params: BaseParams) -> Iterator[Hit]:
+        for upstream in graph.upstreams():
+            retry = upstream.retry
+            # Only policies that have a backoff at all: a proxy moving on to the next server does not.
+            if retry is None or retry.backoff is None or not retries(retry):
+                continue
+            if retry.backoff.seconds is None or retry.backoff.seconds > 0:
+                continue
+            if retry.jitter is not None and retry.jitter.value is True:
+                continue
+            attempts = f"{retry.tries.text()} attempts ({retry.tries.origin()})" if retry.tries is not None else "attempts"
+            if retry.backoff.raw.endswith("(not declared)"):
+                delay = f"no backoff is declared for the retry {retry.backoff.provenance.describe()}"
+            else:
+                delay = f"backoff {retry.backoff.describe()}"
+            yield Hit(
+                message=(
+                    f"{upstream.name} retries at once: {attempts} with no delay between them ({delay}) and no "
+                    "jitter; when the callee is overloaded or restarting, "
+                    "every client retries in the same instant and multiplies the load it is failing under"
+                ),
+                location=anchor(retry.backoff, upstream.location),
                 subjects=(upstream.id,),
             )

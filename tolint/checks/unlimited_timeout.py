@@ -68,14 +68,16 @@ class UnlimitedTimeout(Template):
 
     class Params(BaseParams):
         requirements: dict[str, list[Requirement]] = {}
-        """Required timeouts, keyed by product (a component's ``product``, e.g. ``haproxy``)."""
+        """Required timeouts, keyed by product (a component's ``product``, e.g. ``haproxy``) or by
+        kind (``kind:client``: every declared client, whatever its product)."""
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
         # One hit per place to fix: a defaults line that sets "timeout client 0" for five
         # frontends is one problem, named once with the five frontends as related places.
         groups: dict[Location, list[tuple[Listener | Upstream, list[tuple[Duration, Requirement]]]]] = {}
         for component in graph.components:
-            requirements = params.requirements.get(component.product)
+            requirements = [*params.requirements.get(component.product, ()),
+                            *params.requirements.get(f"kind:{component.kind}", ())]
             if not requirements:
                 continue
             owners: list[tuple[str, Listener | Upstream]] = [("listener", item) for item in component.listeners]

@@ -78,6 +78,29 @@ class NginxFormat:
 
 
 @dataclass(frozen=True)
+class ClientSettingsFormat:
+    """``*.tolint.yaml``: declared clients, pools, load balancers and middleboxes.
+
+    Recognised by name only: the suffix is the contract, so a Kubernetes manifest or any
+    other YAML is never read as client settings, nor the other way round.
+    """
+
+    name: str = "client-settings"
+    title: str = "client settings (*.tolint.yaml)"
+
+    def claims_name(self, path: str) -> bool:
+        return path.lower().endswith((".tolint.yaml", ".tolint.yml"))
+
+    def sniff(self, text: str, path: str) -> bool:
+        return self.claims_name(path)
+
+    def parse(self, files: list[InputFile], settings: Settings, roots: list[str], cwd: str) -> list[Fragment]:
+        from tolint.parsers.client_settings import parse_client_settings
+
+        return parse_client_settings(files, settings, roots, cwd)
+
+
+@dataclass(frozen=True)
 class HaproxyFormat:
     name: str = "haproxy"
     title: str = "HAProxy"
@@ -141,4 +164,5 @@ class KubernetesFormat:
 
 # Kubernetes first: a manifest whose ConfigMap embeds an nginx.conf must not be taken for nginx.
 # HAProxy before nginx: it claims a few names nginx also claims (haproxy.conf), and its sniff is stricter.
-FORMATS: list[InputFormat] = [KubernetesFormat(), HaproxyFormat(), NginxFormat()]
+# Client settings first: they are recognised by name only (*.tolint.yaml), which is a contract.
+FORMATS: list[InputFormat] = [ClientSettingsFormat(), KubernetesFormat(), HaproxyFormat(), NginxFormat()]
