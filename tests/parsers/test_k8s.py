@@ -13,8 +13,16 @@ from tolint.config import Settings
 from tolint.graph import Diagnostic
 from tolint.parsers.formats import FORMATS, KubernetesFormat
 from tolint.parsers.k8s_objects import read_file
-from tolint.pipeline import build_graph
+from tolint.pipeline import build_graph, lint
 from tolint.testing import write_tree
+
+
+
+def only(items):
+    items = list(items)
+    assert len(items) == 1, items
+    return items[0]
+
 
 SERVICE = """\
 apiVersion: v1
@@ -530,3 +538,76 @@ spec:
     assert upstream.reuse.value is False  # upstream-keepalive-connections: "0" turns the cache off
     assert upstream.retry.non_idempotent.value is True and upstream.retry.tries.value == 0
     assert component.lifecycle.drain_timeout.seconds == 240
+
+
+def test_embedded_haproxy_is_parsed_adopted_and_linked(tmp_path: Path) -> None:
+    """An HAProxy config in a ConfigMap, run by the Deployment that mounts it, reaches a Service."""
+    write_tree(tmp_path, {
+        "lb.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: haproxy-config, namespace: edge}
+data:
+  haproxy.cfg: |
+    defaults
+        mode http
+        timeout connect 5s
+        timeout client 30s
+        timeout server 30s
+    frontend www
+        bind :8080
+        default_backend api
+    backend api
+        server api1 api.prod.svc.cluster.local:80 pool-purge-delay 90s
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: haproxy, namespace: edge}
+spec:
+  selector: {matchLabels: {app: haproxy}}
+  template:
+    metadata: {labels: {app: haproxy}}
+    spec:
+      containers:
+        - name: haproxy
+          image: haproxy:3.2
+          ports: [{containerPort: 8080}]
+          volumeMounts: [{name: config, mountPath: /usr/local/etc/haproxy}]
+      volumes:
+        - name: config
+          configMap: {name: haproxy-config}
+""",
+        "api.yaml": """\
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: prod}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8000}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: prod}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: app
+          image: api:1
+          command: ["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "8000"]
+          ports: [{containerPort: 8000}]
+""",
+    })
+    report = lint([str(tmp_path)], Settings(select=["TL101"]), cwd=str(tmp_path))
+    haproxy = next(c for c in report.graph.components if c.product == "haproxy")
+    assert haproxy.name == "haproxy (ConfigMap edge/haproxy-config key haproxy.cfg) in Deployment edge/haproxy container haproxy"
+    backend = haproxy.upstreams[0]
+    assert backend.read_timeout.provenance.line == 10 and backend.read_timeout.provenance.file == "lb.yaml"
+    hop = only(h for h in report.graph.hops if h.upstream == backend.id)
+    assert report.graph.listener(hop.listener).component.startswith("k8s:")
+    # pool-purge-delay 90s keeps idle connections longer than uvicorn's default 5s keep-alive.
+    finding = only(report.findings)
+    assert (finding.location.file, finding.location.line) == ("lb.yaml", 15)  # the server line
+    assert "5s (--timeout-keep-alive, uvicorn default" in finding.message

@@ -183,8 +183,40 @@ def _rename(component: Component, new_id: str, name: str) -> None:
         upstream.component = new_id
 
 
+# -- HAProxy -----------------------------------------------------------------------------------
+
+
+def _is_haproxy(key: str, text: str) -> bool:
+    from tolint.parsers.formats import HaproxyFormat
+
+    lower = key.lower()
+    named = lower.endswith(".cfg") or lower.startswith("haproxy")
+    return named and HaproxyFormat().sniff(text, key)
+
+
+def _build_haproxy(texts: list[EmbeddedText], settings: Settings,
+                   file_lines: dict[str, list[str]]) -> list[Fragment]:
+    from tolint.parsers.haproxy import HaproxyOptions, parse_config_text
+
+    fragments = []
+    for item in texts:
+        obj = item.config_map
+        offset = item.line_offset()
+        # Text in a quoted or folded scalar lost its lines: count them from the key's line.
+        fragment = parse_config_text(item.text, obj.file, offset if offset is not None else item.key_node.line - 1,
+                                     HaproxyOptions(version=settings.haproxy_version),
+                                     component_id=f"haproxy:{obj.file}:ConfigMap/{obj.namespace}/{obj.name}/{item.key}")
+        for component in fragment.components:
+            component.name = f"haproxy (ConfigMap {obj.namespace}/{obj.name} key {item.key})"
+            component.location = component.location.model_copy(update={"line": item.key_node.line,
+                                                                        "column": item.key_node.column})
+        fragments.append(fragment)
+    return fragments
+
+
 EMBEDDED_FORMATS: list[EmbeddedFormat] = [
     EmbeddedFormat("nginx", _is_nginx, _build_nginx),
+    EmbeddedFormat("haproxy", _is_haproxy, _build_haproxy),
 ]
 
 

@@ -196,19 +196,22 @@ def build_workloads(state: BuildState) -> None:
         for container in pod.containers:
             if container.name == "istio-proxy":
                 continue  # an already-injected Istio sidecar: k8s_mesh models it
-            nginx = _embedded_server(state, pod, container, mounted_by)
-            if nginx is not None:
-                _adopt_embedded(state, pod, container, nginx, ports)
+            embedded = _embedded_server(state, pod, container, mounted_by)
+            if embedded is not None:
+                _adopt_embedded(state, pod, container, embedded, ports)
             else:
                 _workload_component(state, pod, container, ports)
 
 
+# Image or command names that show a container runs the product of an embedded config.
+_SERVER_IMAGES = {"nginx": ("nginx", "openresty"), "haproxy": ("haproxy",)}
+
+
 def _embedded_server(state: BuildState, pod: PodTemplate, container: Container,
                      mounted_by: dict[tuple[str, str], list[tuple[PodTemplate, Container]]]) -> Component | None:
-    """The nginx component a container runs from a ConfigMap it alone mounts, if any."""
+    """The nginx or HAProxy component a container runs from a ConfigMap it alone mounts, if any."""
     image = (container.image or "").lower()
     command = " ".join(token.text for token in container.argv).lower()
-    runs_nginx = any(name in image or name in command for name in ("nginx", "openresty"))
     for volume, _path in container.mounts:
         config_map = pod.configmap_volumes.get(volume)
         key = (pod.namespace, config_map) if config_map else None
@@ -218,9 +221,10 @@ def _embedded_server(state: BuildState, pod: PodTemplate, container: Container,
         if len(components) != 1 or len(mounted_by[key]) != 1:
             continue  # shared by several containers or several main files: kept on its own
         component = components[0]
+        runs_it = any(name in image or name in command for name in _SERVER_IMAGES.get(component.product, ()))
         declared_ports = {port.number for port in container.ports}
         listens = {endpoint.port for listener in component.listeners for endpoint in listener.endpoints}
-        if runs_nginx or (declared_ports & listens):
+        if runs_it or (declared_ports & listens):
             return component
     return None
 
