@@ -46,10 +46,12 @@ def corpus_dir(kind: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+def _hermetic_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No colours, no CI detection, and a result cache of this test's own (never the user's)."""
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    os.environ.pop("TOLINT_CACHE_DIR", None)
+    monkeypatch.delenv("TOLINT_NO_CACHE", raising=False)
+    monkeypatch.setenv("TOLINT_CACHE_DIR", str(tmp_path_factory.mktemp("tolint-cache")))
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_internal_error_is_exit_2_with_hint(monkeypatch: pytest.MonkeyPatch, cap
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("tolint.pipeline.link", boom)
+    monkeypatch.setattr("tolint.link.link", boom)
     assert run("check", str(tmp_path))[0] == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: kaboom" in err and "--debug" in err

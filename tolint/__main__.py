@@ -1,3 +1,3 @@
-from tolint.cli import main
+from tolint.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -288,8 +288,6 @@ def _where(origin: str, key: str) -> str:
 
 def check_rule_references(resolved: ResolvedConfig, catalog: Catalog) -> None:
     """Rule codes, names and selectors in the config exist, and rule params are valid for their template."""
-    from tolint.checks import get_template
-
     settings = resolved.settings
     for key in ("select", "ignore"):
         for selector in getattr(settings, key):
@@ -309,6 +307,8 @@ def check_rule_references(resolved: ResolvedConfig, catalog: Catalog) -> None:
         origin = resolved.origin(f"rules.{name}." + next(iter(params), ""))
         if rule is None:
             raise ConfigError(f'{origin}: rules.{name}: no rule "{name}"')
+        from tolint.checks import get_template  # templates load only when the config sets rule params
+
         template = get_template(rule.template)
         if template is None:
             continue  # reported by the engine with the rule's name

@@ -30,6 +30,8 @@ class Discovery:
     files: list[InputFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)  # real paths of the linted trees
+    # Every file found while walking, whatever its format (the result cache keys on the tree's shape).
+    walked: list[str] = field(default_factory=list)
 
 
 def discover(paths: list[str], exclude: list[str], max_bytes: int, cwd: str | None = None,
@@ -49,6 +51,7 @@ def discover(paths: list[str], exclude: list[str], max_bytes: int, cwd: str | No
             root = os.path.realpath(path)
             result.roots.append(root)
             for file_path in _walk(path, exclude, base, result):
+                result.walked.append(file_path)
                 real = os.path.realpath(file_path)
                 if real in seen:
                     continue

@@ -7,10 +7,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from typing import TYPE_CHECKING
+
 from tolint.catalog import Rule
-from tolint.checks import get_template
 from tolint.findings import Finding, Hit, Severity
-from tolint.graph import TimeoutGraph
+
+if TYPE_CHECKING:
+    from tolint.graph import TimeoutGraph
 
 
 class RuleConfigError(Exception):
@@ -26,23 +29,34 @@ class ActiveRule:
     params: dict[str, Any]
 
 
+def activate(rules: list[Rule], severities: dict[str, Severity] | None = None,
+             params: dict[str, dict[str, Any]] | None = None) -> list[ActiveRule]:
+    """The rules with their configured severity and parameters (not validated: see ``prepare``)."""
+    return [
+        ActiveRule(rule, (severities or {}).get(rule.code, rule.severity),
+                   {**rule.params, **(params or {}).get(rule.code, {})})
+        for rule in rules
+    ]
+
+
 def prepare(rules: list[Rule], severities: dict[str, Severity] | None = None,
             params: dict[str, dict[str, Any]] | None = None) -> list[tuple[ActiveRule, Any, Any]]:
     """Validate templates and parameters up front, so a config mistake fails before any parsing."""
+    from tolint.checks import get_template  # the templates: only a run that parses needs them
+
     prepared = []
-    for rule in rules:
+    for active in activate(rules, severities, params):
+        rule = active.rule
         template_cls = get_template(rule.template)
         if template_cls is None:
             raise RuleConfigError(f'{rule.code} ({rule.name}): unknown template "{rule.template}"')
-        merged = {**rule.params, **(params or {}).get(rule.code, {})}
         try:
-            validated = template_cls.Params.model_validate(merged)
+            validated = template_cls.Params.model_validate(active.params)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in error['loc']) or 'params'}: {error['msg']}" for error in exc.errors()
             )
             raise RuleConfigError(f"{rule.code} ({rule.name}): invalid parameters: {problems}") from exc
-        active = ActiveRule(rule, (severities or {}).get(rule.code, rule.severity), merged)
         prepared.append((active, template_cls(), validated))
     return prepared
 

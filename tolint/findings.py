@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from tolint.graph import Duration, Provenance, Value
+if TYPE_CHECKING:  # findings are read on the result cache's fast path, which never builds a graph
+    from tolint.graph import Duration, Provenance, Value
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}

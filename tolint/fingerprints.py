@@ -21,19 +21,19 @@ VERSION = "v1"
 _REFERENCE = re.compile(r"(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
 
 
-def normalise_message(message: str, files: set[str]) -> str:
-    """The message with references to known files stripped of their line and column."""
+def normalise_message(message: str, files: set[str], more: frozenset[str] = frozenset()) -> str:
+    """The message with references to known files (``files`` or ``more``) stripped of their line and column."""
     def strip(match: re.Match[str]) -> str:
         path = match.group("path")
-        return path if path in files else match.group(0)
+        return path if path in files or path in more else match.group(0)
 
     return _REFERENCE.sub(strip, message)
 
 
 def identity(finding: Finding, files: set[str]) -> str:
-    known = files | {location.file for location in finding.locations()}
+    own = frozenset(location.file for location in finding.locations())
     related = sorted(r.location.file for r in finding.related)
-    return "\0".join([finding.code, finding.location.file, normalise_message(finding.message, known), *related])
+    return "\0".join([finding.code, finding.location.file, normalise_message(finding.message, files, own), *related])
 
 
 def assign(findings: Iterable[Finding], files: Iterable[str] = ()) -> list[Finding]:

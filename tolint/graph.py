@@ -18,20 +18,41 @@ inheritance and defaults, so rules only ever read effective values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal, Union
+from functools import lru_cache
+from typing import Any, Literal, Union
+
+from dataclasses import replace
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic.dataclasses import dataclass
 
 from tolint.durations import format_seconds
 
+# Graph nodes are validated pydantic dataclasses with __slots__: a large tree holds
+# millions of them, and a slotted dataclass takes a fifth of a BaseModel's memory
+# (96 against 520 bytes for a Provenance). Schemas are built on first use, not at import.
+_NODE_CONFIG = ConfigDict(defer_build=True, extra="forbid")
+graph_node = dataclass(slots=True, kw_only=True, config=_NODE_CONFIG)
+
+
+class _Node:
+    """Base of graph nodes: the few BaseModel conveniences the parsers and rules use."""
+
+    __slots__ = ()
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Any:
+        """A shallow copy with some fields replaced (validated again, like construction)."""
+        return replace(self, **(update or {}))  # type: ignore[type-var]
+
 
 class _Model(BaseModel):
-    # Schemas are built on first validation or dump, not at import: `tolint check`
-    # builds graphs with model_construct-free code but rarely dumps them.
+    """Base of the few containers (a fragment, the graph); they are BaseModels for their JSON dumps."""
+
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
-class DefaultSource(_Model):
+@graph_node
+class DefaultSource(_Node):
     """A documented default: which product, for which versions, and where it is documented."""
 
     product: str
@@ -39,7 +60,14 @@ class DefaultSource(_Model):
     source: str = ""
 
 
-class Provenance(_Model):
+@lru_cache(maxsize=None)
+def default_source(product: str, versions: str = "all versions", source: str = "") -> DefaultSource:
+    """A shared ``DefaultSource``: thousands of settings cite the same few documented defaults."""
+    return DefaultSource(product=product, versions=versions, source=source)
+
+
+@graph_node
+class Provenance(_Node):
     """Where a value came from."""
 
     file: str | None = None
@@ -82,7 +110,8 @@ def _origin(key: str, provenance: Provenance) -> str:
     return f"{key}{separator}{where}"
 
 
-class Duration(_Model):
+@graph_node
+class Duration(_Node):
     """A time value in seconds; ``seconds=None`` means unlimited (no timeout at all)."""
 
     seconds: float | None
@@ -109,7 +138,8 @@ class Duration(_Model):
 Scalar = Union[bool, int, float, str, list[str]]
 
 
-class Value(_Model):
+@graph_node
+class Value(_Node):
     """A non-duration setting (a flag, a count, a version, a list of retry conditions)."""
 
     value: Scalar
@@ -137,14 +167,16 @@ class Value(_Model):
 Setting = Union[Duration, Value]
 
 
-class Endpoint(_Model):
+@graph_node
+class Endpoint(_Node):
     """An address a listener accepts connections on. ``host=None`` means any address."""
 
     host: str | None = None
     port: int | None = None
 
 
-class Target(_Model):
+@graph_node
+class Target(_Node):
     """An address an upstream connects to. ``host=None`` when it cannot be known statically."""
 
     host: str | None
@@ -156,7 +188,8 @@ class Target(_Model):
     disabled: bool = False  # configured but out of rotation (HAProxy "disabled" servers)
 
 
-class TcpKeepalive(_Model):
+@graph_node
+class TcpKeepalive(_Node):
     """TCP keep-alive (SO_KEEPALIVE) on a socket; idle/interval default to the OS when unset."""
 
     enabled: Value
@@ -165,7 +198,8 @@ class TcpKeepalive(_Model):
     count: Value | None = None
 
 
-class RetryPolicy(_Model):
+@graph_node
+class RetryPolicy(_Node):
     """When and how a caller retries a request on another attempt or server."""
 
     conditions: Value  # list[str] of product-specific condition keywords
@@ -183,7 +217,8 @@ class RetryPolicy(_Model):
     idempotency_key: Value | None = None
 
 
-class Middlebox(_Model):
+@graph_node
+class Middlebox(_Node):
     """A stateful box on a hop (NAT gateway, NLB, firewall) that forgets idle flows."""
 
     name: str
@@ -193,7 +228,8 @@ class Middlebox(_Model):
     location: Provenance
 
 
-class Listener(_Model):
+@graph_node
+class Listener(_Node):
     """The server end of connections: what a component does with connections it accepts."""
 
     id: str
@@ -219,7 +255,8 @@ class Listener(_Model):
     settings: dict[str, Setting] = Field(default_factory=dict)
 
 
-class Upstream(_Model):
+@graph_node
+class Upstream(_Node):
     """The client end of connections: how a component talks to the targets behind it."""
 
     id: str
@@ -248,7 +285,8 @@ class Upstream(_Model):
     settings: dict[str, Setting] = Field(default_factory=dict)
 
 
-class Lifecycle(_Model):
+@graph_node
+class Lifecycle(_Node):
     """What happens when the component is asked to stop."""
 
     grace_period: Duration | None = None  # SIGTERM to SIGKILL
@@ -258,7 +296,8 @@ class Lifecycle(_Model):
     location: Provenance | None = None
 
 
-class Component(_Model):
+@graph_node
+class Component(_Node):
     """Something that runs and has listeners, upstreams, or both."""
 
     id: str
@@ -277,7 +316,8 @@ class Component(_Model):
     obsolete: list[Value] = Field(default_factory=list)
 
 
-class Alias(_Model):
+@graph_node
+class Alias(_Node):
     """Another name under which listeners are reachable (a Kubernetes Service, a declared host)."""
 
     names: list[str]
@@ -290,7 +330,8 @@ class Alias(_Model):
     reason: str | None = None
 
 
-class Hop(_Model):
+@graph_node
+class Hop(_Node):
     """One resolved link from an upstream (client end) to a listener (server end)."""
 
     upstream: str
@@ -300,7 +341,8 @@ class Hop(_Model):
     middleboxes: list[Middlebox] = Field(default_factory=list)
 
 
-class Unresolved(_Model):
+@graph_node
+class Unresolved(_Node):
     """An upstream target the linker could not resolve; shown with --verbose, never guessed."""
 
     upstream: str
@@ -308,7 +350,8 @@ class Unresolved(_Model):
     reason: str
 
 
-class Diagnostic(_Model):
+@graph_node
+class Diagnostic(_Node):
     """A problem with the input itself (syntax error, unreadable file, bad value)."""
 
     file: str
@@ -318,7 +361,8 @@ class Diagnostic(_Model):
     severity: Literal["error", "warning", "info"] = "error"
 
 
-class DeclaredLink(_Model):
+@graph_node
+class DeclaredLink(_Node):
     """A link written down by a user: this upstream reaches that name, maybe through middleboxes.
 
     ``upstream`` names the caller: an upstream id, a component id or name, or a file of the
@@ -333,7 +377,8 @@ class DeclaredLink(_Model):
     location: Provenance
 
 
-class ObjectSuppression(_Model):
+@graph_node
+class ObjectSuppression(_Node):
     """A suppression declared on an object (a Kubernetes annotation) rather than in a comment."""
 
     subjects: list[str]  # ids of the components, listeners and upstreams it covers
@@ -368,14 +413,25 @@ class TimeoutGraph(_Model):
     # Problems found while linking (a declared link that matches no hop).
     diagnostics: list[Diagnostic] = Field(default_factory=list)
 
-    _listeners: dict[str, Listener] | None = PrivateAttr(default=None)
-    _upstreams: dict[str, Upstream] | None = PrivateAttr(default=None)
-    _components: dict[str, Component] | None = PrivateAttr(default=None)
+    # Lookup tables, built on first use. Read through __pydantic_private__ directly: a private
+    # attribute read through the model's __getattr__ costs microseconds, and rules look
+    # listeners and upstreams up once per hop.
+    _lookup: dict[str, dict[str, Any]] | None = PrivateAttr(default=None)
 
-    def _index(self) -> None:
-        self._components = {c.id: c for c in self.components}
-        self._listeners = {item.id: item for c in self.components for item in c.listeners}
-        self._upstreams = {item.id: item for c in self.components for item in c.upstreams}
+    def _tables(self) -> dict[str, dict[str, Any]]:
+        tables = self.__pydantic_private__["_lookup"]  # type: ignore[index]
+        if tables is None:
+            hops_from: dict[str, list[Hop]] = {}
+            for hop in self.hops:
+                hops_from.setdefault(hop.upstream, []).append(hop)
+            tables = {
+                "components": {c.id: c for c in self.components},
+                "listeners": {item.id: item for c in self.components for item in c.listeners},
+                "upstreams": {item.id: item for c in self.components for item in c.upstreams},
+                "hops_from": hops_from,
+            }
+            self.__pydantic_private__["_lookup"] = tables  # type: ignore[index]
+        return tables
 
     def listeners(self) -> Iterator[Listener]:
         for component in self.components:
@@ -386,23 +442,14 @@ class TimeoutGraph(_Model):
             yield from component.upstreams
 
     def listener(self, listener_id: str) -> Listener:
-        if self._listeners is None:
-            self._index()
-        assert self._listeners is not None
-        return self._listeners[listener_id]
+        return self._tables()["listeners"][listener_id]
 
     def upstream(self, upstream_id: str) -> Upstream:
-        if self._upstreams is None:
-            self._index()
-        assert self._upstreams is not None
-        return self._upstreams[upstream_id]
+        return self._tables()["upstreams"][upstream_id]
 
     def component(self, component_id: str) -> Component:
-        if self._components is None:
-            self._index()
-        assert self._components is not None
-        return self._components[component_id]
+        return self._tables()["components"][component_id]
 
     def hops_from(self, upstream_id: str) -> list[Hop]:
-        return [hop for hop in self.hops if hop.upstream == upstream_id]
+        return self._tables()["hops_from"].get(upstream_id, [])
 

@@ -15,8 +15,9 @@ parses (fast, iteratively) and we compose its events into plain nodes ourselves:
 from __future__ import annotations
 
 import re
+from sys import intern
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ruamel.yaml import events as ev
 from ruamel.yaml.error import MarkedYAMLError
@@ -50,16 +51,14 @@ class YamlError(Exception):
 
 @dataclass(slots=True, eq=False)
 class Node:
+    # A large repository holds millions of these: six slots, no per-node dicts.
     kind: str  # "map", "seq" or "scalar"
     line: int
     column: int
     tag: str | None = None
-    # scalar: str; seq: list[Node]; map: list[tuple[Node, Node]]
+    # scalar: str; seq: list[Node]; map: [key, value, key, value, ...] (no tuple per pair)
     value: object = None
     style: str | None = None  # scalar style: None (plain), "'", '"', "|", ">"
-    end_line: int = 0
-    size: int = 1  # number of nodes this one stands for, aliases expanded
-    _index: dict[str, Node] | None = field(default=None, repr=False)
 
     # -- scalars -----------------------------------------------------------------------
 
@@ -124,20 +123,21 @@ class Node:
         """The value under ``key`` in a mapping (None for a missing key or a non-mapping)."""
         if self.kind != "map":
             return None
-        if self._index is None:
-            index: dict[str, Node] = {}
-            for item_key, item_value in self.value:  # type: ignore[union-attr]
-                if item_key.kind == "scalar":
-                    index.setdefault(str(item_key.value), item_value)
-            self._index = index
-        return self._index.get(key)
+        # A linear scan: manifests' mappings are small, and an index per mapping would
+        # double the memory of a large tree. The first occurrence of a key wins.
+        items = self.value
+        for index in range(0, len(items), 2):  # type: ignore[arg-type]
+            item_key = items[index]  # type: ignore[index]
+            if item_key.value == key and item_key.kind == "scalar":
+                return items[index + 1]  # type: ignore[index,no-any-return]
+        return None
 
     def key_node(self, key: str) -> Node | None:
         if self.kind != "map":
             return None
-        for item_key, _ in self.value:  # type: ignore[union-attr]
+        for item_key in self.value[0::2]:  # type: ignore[index]
             if item_key.kind == "scalar" and item_key.value == key:
-                return item_key
+                return item_key  # type: ignore[no-any-return]
         return None
 
     def path(self, *keys: str | int) -> Node | None:
@@ -154,20 +154,29 @@ class Node:
         return node
 
     def items(self) -> list[tuple[Node, Node]]:
-        return list(self.value) if self.kind == "map" else []  # type: ignore[arg-type]
+        if self.kind != "map":
+            return []
+        items = self.value
+        return list(zip(items[0::2], items[1::2]))  # type: ignore[index]
 
     def list(self) -> list[Node]:
         return list(self.value) if self.kind == "seq" else []  # type: ignore[arg-type]
 
     def to_python(self, budget: int = MAX_NODES) -> object:
-        """Plain Python data (str scalars, dict, list); aliases already bounded by ``size``."""
-        if self.size > budget:
-            raise YamlError(f"document expands to more than {budget} nodes", self.line, self.column)
-        if self.kind == "scalar":
-            return self.text()
-        if self.kind == "seq":
-            return [item.to_python(budget) for item in self.value]  # type: ignore[union-attr]
-        return {str(k.value): v.to_python(budget) for k, v in self.value}  # type: ignore[union-attr]
+        """Plain Python data (str scalars, dict, list). ``compose`` already bounded the expansion."""
+        remaining = [budget]
+
+        def convert(node: Node) -> object:
+            remaining[0] -= 1
+            if remaining[0] < 0:
+                raise YamlError(f"document expands to more than {budget} nodes", node.line, node.column)
+            if node.kind == "scalar":
+                return node.text()
+            if node.kind == "seq":
+                return [convert(item) for item in node.value]  # type: ignore[union-attr]
+            return {str(k.value): convert(v) for k, v in node.items()}
+
+        return convert(self)
 
 
 @dataclass(slots=True)
@@ -182,56 +191,76 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
     Documents before the problem have already been yielded, so a caller can keep them.
     """
     parser = _Parser(text)
-    anchors: dict[str, Node] = {}
-    stack: list[tuple[Node, list[object]]] = []  # open collections and their pending items
+    get_event = parser.get_event
+    # Anchored nodes with the number of nodes they stand for once aliases are expanded.
+    anchors: dict[str, tuple[Node, int]] = {}
+    # Open collections: the node, its items, and their expanded size so far.
+    stack: list[tuple[Node, list[Node], list[int]]] = []
     open_nodes: set[int] = set()
+    open_anchors: dict[int, str] = {}
     total = 0
     doc_line = 1
     root: Node | None = None
+    scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
+    starts = {ev.MappingStartEvent: "map", ev.SequenceStartEvent: "seq"}
+    ends = (ev.MappingEndEvent, ev.SequenceEndEvent)
     try:
         while True:
-            event = parser.get_event()
+            event = get_event()
             kind = type(event)
-            if kind is ev.ScalarEvent:
-                node = Node("scalar", event.start_mark.line + 1, event.start_mark.column + 1, _tag(event.tag),
-                            event.value, event.style or None, event.end_mark.line + 1)
-                total += 1
+            if kind is scalar_event:
+                mark = event.start_mark
+                value = event.value
+                if len(value) < 64:
+                    value = intern(value)  # keys and common values repeat in every document
+                node = Node("scalar", mark.line + 1, mark.column + 1, event.tag or None, value, event.style or None)
+                size = 1
                 if event.anchor:
-                    anchors[event.anchor] = node
-            elif kind is ev.AliasEvent:
-                node = anchors.get(event.anchor)  # type: ignore[assignment]
-                if node is None:
-                    raise YamlError(f'unknown alias "*{event.anchor}"', event.start_mark.line + 1,
-                                    event.start_mark.column + 1)
-                if id(node) in open_nodes:
-                    raise YamlError(f'recursive alias "*{event.anchor}" refers to a collection that contains it',
-                                    event.start_mark.line + 1, event.start_mark.column + 1)
-                total += node.size
-            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                    anchors[event.anchor] = (node, 1)
+            elif kind in starts:
                 if len(stack) >= max_depth:
                     raise YamlError(f"nesting deeper than {max_depth} levels", event.start_mark.line + 1,
                                     event.start_mark.column + 1)
-                collection = Node("map" if kind is ev.MappingStartEvent else "seq", event.start_mark.line + 1,
-                                  event.start_mark.column + 1, _tag(event.tag))
-                if event.anchor:
-                    anchors[event.anchor] = collection
-                stack.append((collection, []))
+                mark = event.start_mark
+                collection = Node(starts[kind], mark.line + 1, mark.column + 1, event.tag or None)
+                stack.append((collection, [], [1]))
                 open_nodes.add(id(collection))
+                if event.anchor:
+                    anchors[event.anchor] = (collection, -1)  # its size is known when it closes
+                    open_anchors[id(collection)] = event.anchor
                 total += 1
                 if total > max_nodes:
                     raise _expansion_error(max_nodes, event)
                 continue
-            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-                node, items = stack.pop()
+            elif kind in ends:
+                node, items, sizes = stack.pop()
                 open_nodes.discard(id(node))
-                node.end_line = event.end_mark.line + 1
                 if node.kind == "map":
                     if len(items) % 2:
                         raise YamlError("mapping key without a value", node.line, node.column)
-                    node.value = list(zip(items[0::2], items[1::2]))
+                node.value = items
+                size = sizes[0]
+                anchor = open_anchors.pop(id(node), None)
+                if anchor is not None and anchors.get(anchor, (None,))[0] is node:
+                    anchors[anchor] = (node, size)
+            elif kind is alias_event:
+                found = anchors.get(event.anchor)
+                if found is None:
+                    raise YamlError(f'unknown alias "*{event.anchor}"', event.start_mark.line + 1,
+                                    event.start_mark.column + 1)
+                node, size = found
+                if id(node) in open_nodes:
+                    raise YamlError(f'recursive alias "*{event.anchor}" refers to a collection that contains it',
+                                    event.start_mark.line + 1, event.start_mark.column + 1)
+                total += size
+                if total > max_nodes:
+                    raise _expansion_error(max_nodes, event)
+                if stack:
+                    stack[-1][1].append(node)
+                    stack[-1][2][0] += size
                 else:
-                    node.value = items
-                node.size = 1 + sum(item.size for item in items)  # type: ignore[attr-defined]
+                    root = node
+                continue
             elif kind is ev.DocumentStartEvent:
                 anchors = {}
                 root = None
@@ -247,10 +276,13 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
                 return
             else:  # StreamStartEvent
                 continue
-            if total > max_nodes:
-                raise _expansion_error(max_nodes, event)
+            if kind is scalar_event:
+                total += 1
+                if total > max_nodes:
+                    raise _expansion_error(max_nodes, event)
             if stack:
                 stack[-1][1].append(node)
+                stack[-1][2][0] += size
             else:
                 root = node
     except MarkedYAMLError as exc:

@@ -51,7 +51,7 @@ class Requirement(BaseParams):
     def _fields_are_durations(self) -> Requirement:
         model = Listener if self.role == "listener" else Upstream
         for name in self.any_of:
-            info = model.model_fields.get(name)
+            info = model.__pydantic_fields__.get(name)
             if info is None or "Duration" not in str(info.annotation):
                 raise ValueError(f'"{name}" is not a timeout field of a {self.role}')
         if not self.any_of:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from tolint.findings import Finding, Location
+from tolint.findings import Location
 from tolint.formatters.common import sanitize
 from tolint.formatters.text import TextFormatter
 

@@ -19,7 +19,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from tolint import durations
-from tolint.graph import DefaultSource, Duration, Provenance, Setting, Value
+from tolint.graph import default_source, Duration, Provenance, Setting, Value
 from tolint.parsers import k8s_defaults as defaults
 
 
@@ -217,7 +217,7 @@ class _Builder:
         return Duration(
             seconds=seconds, key=key, raw=f"{key} (not set)",
             provenance=Provenance(file=anchor.file, line=anchor.line, column=anchor.column,
-                                  default=DefaultSource(product=self.product, versions=versions, source=self.source)),
+                                  default=default_source(product=self.product, versions=versions, source=self.source)),
         )
 
     def written(self, key: str, value: str, token: Token, seconds: float | None) -> Duration:
@@ -461,7 +461,7 @@ def runtime_defaults(runtime: str, anchor: Token) -> AppServer | None:
     def default(key: str, seconds: float | None, product: str, source: str, versions: str) -> Duration:
         return Duration(seconds=seconds, key=key, raw=f"{key} (not set)", provenance=Provenance(
             file=anchor.file, line=anchor.line, column=anchor.column,
-            default=DefaultSource(product=product, versions=versions, source=source)))
+            default=default_source(product=product, versions=versions, source=source)))
 
     if name in ("node", "nodejs"):
         server = AppServer(product="node", description=f"Node.js {version}".strip(), anchor=anchor, version=version or None)

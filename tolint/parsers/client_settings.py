@@ -27,7 +27,7 @@ from tolint.graph import (
     Alias,
     Component,
     DeclaredLink,
-    DefaultSource,
+    default_source,
     Diagnostic,
     Duration,
     Endpoint,
@@ -43,7 +43,7 @@ from tolint.graph import (
     Value,
 )
 from tolint.parsers import client_model as model
-from tolint.presets import MIDDLEBOX_KINDS, Preset, load_presets, parse_version, preset_names
+from tolint.presets import MIDDLEBOX_KINDS, Preset, load_presets, parse_version
 from tolint.yaml_nodes import Node, YamlError, compose
 
 if TYPE_CHECKING:
@@ -640,7 +640,7 @@ class _Builder:
             chosen = setting.values[0]
             return _Eff(_coerce(model.SLOTS[f"tcp-keepalive.{name}"], chosen.value), setting.key or name,
                         f"{setting.key} {chosen.value}",
-                        Provenance(default=DefaultSource(product=linux.product, source=chosen.source)))
+                        Provenance(default=default_source(product=linux.product, source=chosen.source)))
 
         idle = parts.get("idle") or os_default("idle")
         interval = parts.get("interval") or os_default("interval")

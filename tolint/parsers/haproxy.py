@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from tolint import durations
 from tolint.graph import (
     Component,
-    DefaultSource,
+    default_source,
     Diagnostic,
     Duration,
     Endpoint,
@@ -903,5 +903,5 @@ def _linux_keepalive_idle() -> Duration:
         seconds=7200.0,
         key="net.ipv4.tcp_keepalive_time",
         raw="net.ipv4.tcp_keepalive_time 7200",
-        provenance=Provenance(default=DefaultSource(product="Linux", source=LINUX_KEEPALIVE_SOURCE)),
+        provenance=Provenance(default=default_source(product="Linux", source=LINUX_KEEPALIVE_SOURCE)),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tolint.graph import DefaultSource
+from tolint.graph import default_source, DefaultSource
 from tolint.parsers.haproxy_syntax import Version, parse_version
 
 # The current long-term-supported branch.
@@ -80,7 +80,7 @@ def lookup(key: str, version: Version) -> tuple[str | None, DefaultSource] | Non
     """The default of ``key`` for ``version``, or None when none is documented."""
     for entry in DEFAULTS.get(key, ()):
         if entry.applies(version):
-            return entry.value, DefaultSource(product="HAProxy", versions=entry.describe_versions(),
+            return entry.value, default_source(product="HAProxy", versions=entry.describe_versions(),
                                               source=entry.source)
     return None
 

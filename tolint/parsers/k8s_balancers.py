@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from tolint import durations
 from tolint.graph import (
     Component,
-    DefaultSource,
+    default_source,
     Diagnostic,
     Duration,
     Endpoint,
@@ -216,7 +216,7 @@ def _alb(ctx: _Context, key: str, members: list[Ingress]) -> None:
                 targets=[target],
                 serves=[component.listeners[0].id],
                 reuse=Value(value=True, key="ALB target connections", raw="HTTP keep-alive to targets",
-                            provenance=Provenance(default=DefaultSource(product="AWS ALB",
+                            provenance=Provenance(default=default_source(product="AWS ALB",
                                                                         source=defaults.ALB_ATTRIBUTES))),
                 idle_timeout=idle,
             )
@@ -258,7 +258,7 @@ def _gclb(ctx: _Context, item: Ingress) -> None:
             name=f"{label} -> Service {obj.namespace}/{target.raw}", location=obj.provenance(ref.node),
             targets=[target], serves=[listener.id],
             reuse=Value(value=True, key="backend keep-alive", raw="HTTP keep-alive to backends",
-                        provenance=Provenance(default=DefaultSource(product="Google Cloud HTTP(S) LB",
+                        provenance=Provenance(default=default_source(product="Google Cloud HTTP(S) LB",
                                                                     source=defaults.GCP_TIMEOUTS))),
             idle_timeout=defaults.GCLB_BACKEND_KEEPALIVE.duration(obj.file, ref.node.line, ref.node.column),
         )
@@ -340,7 +340,7 @@ class _IngressNginxConfig:
         line_node = anchor if anchor is not None and self.config_map is None else (where.node if where else None)
         return _NginxSetting(defaults.INGRESS_NGINX_KEYS[key].default, Provenance(
             file=where.file if where else None, line=line_node.line if line_node else None,
-            default=DefaultSource(product="ingress-nginx", versions="controller v1.15", source=source)), key)
+            default=default_source(product="ingress-nginx", versions="controller v1.15", source=source)), key)
 
 
 def _nginx_duration(ctx: _Context, setting: _NginxSetting, zero_is_unlimited: bool = False) -> Duration | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tolint.graph import DefaultSource, Duration, Provenance
+from tolint.graph import default_source, Duration, Provenance
 
 # -- sources -------------------------------------------------------------------------
 
@@ -61,7 +61,7 @@ class Default:
     def duration(self, file: str | None = None, line: int | None = None, column: int | None = None) -> Duration:
         """The default as a graph value, pointing at the object it applies to when given."""
         provenance = Provenance(file=file, line=line, column=column,
-                                default=DefaultSource(product=self.product, versions=self.versions, source=self.source))
+                                default=default_source(product=self.product, versions=self.versions, source=self.source))
         raw = f"{self.key} (not set)"
         return Duration(seconds=self.seconds, key=self.key, raw=raw, provenance=provenance)
 

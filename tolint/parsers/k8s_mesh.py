@@ -26,7 +26,7 @@ from tolint import durations
 from tolint.graph import (
     Alias,
     Component,
-    DefaultSource,
+    default_source,
     Diagnostic,
     Duration,
     Endpoint,
@@ -209,7 +209,7 @@ def _sidecar(state: BuildState, pod: PodTemplate, ports, idle: Duration | None, 
             targets=[Target(host=host, port=number, raw=f"127.0.0.1:{number}", provenance=component.location)],
             serves=[listener.id], idle_timeout=pool_idle,
             reuse=Value(value=True, key="inbound connection pool", raw="Envoy HTTP/1.1 connection pool",
-                        provenance=Provenance(default=DefaultSource(product="Envoy", source=defaults.ENVOY_TIMEOUTS))),
+                        provenance=Provenance(default=default_source(product="Envoy", source=defaults.ENVOY_TIMEOUTS))),
         )
         apply_pool_settings(upstream, rule, state.cluster.diagnostics)
         component.listeners.append(listener)
@@ -286,9 +286,9 @@ def _upstream(state: BuildState, component: Component, obj: K8sObject, node: Nod
                         provenance=where)],
         idle_timeout=idle or defaults.ISTIO_HTTP_IDLE.duration(obj.file, node.line, node.column),
         reuse=Value(value=True, key="connection pool", raw="Envoy connection pool",
-                    provenance=Provenance(default=DefaultSource(product="Envoy", source=defaults.ENVOY_TIMEOUTS))),
+                    provenance=Provenance(default=default_source(product="Envoy", source=defaults.ENVOY_TIMEOUTS))),
         request_timeout=timeout or Duration(seconds=None, key="timeout", raw="timeout (not set)", provenance=Provenance(
-            file=obj.file, line=node.line, default=DefaultSource(product="Istio", versions="all versions",
+            file=obj.file, line=node.line, default=default_source(product="Istio", versions="all versions",
                                                                  source=defaults.ISTIO_VIRTUAL_SERVICE))),
         retry=retry or _default_retry(obj, node),
     )
@@ -297,7 +297,7 @@ def _upstream(state: BuildState, component: Component, obj: K8sObject, node: Nod
 
 def _default_retry(obj: K8sObject, node: Node) -> RetryPolicy:
     provenance = Provenance(file=obj.file, line=node.line,
-                            default=DefaultSource(product="Istio", source=defaults.ISTIO_RETRY_SOURCE))
+                            default=default_source(product="Istio", source=defaults.ISTIO_RETRY_SOURCE))
     conditions = Value(value=list(defaults.ISTIO_DEFAULT_RETRY_ON), key="retries.retryOn",
                        raw="retries (not set)", provenance=provenance)
     return RetryPolicy(

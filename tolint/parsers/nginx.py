@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tolint import durations
 from tolint.graph import (
     Component,
-    DefaultSource,
+    default_source,
     Diagnostic,
     Duration,
     Endpoint,
@@ -179,7 +179,8 @@ def build_component(source: NginxSource, main_key: str, options: NginxOptions) -
         files=sorted({f.display for f in files}),
     )
     _NginxBuilder(ctx, root, component).build()
-    sources = {f.display: "\n".join(f.lines) for f in files if f.error is None and f.display != main_file.display}
+    sources = {f.display: f.text for f in files
+               if f.error is None and f.text is not None and f.display != main_file.display}
     return Fragment(components=[component], diagnostics=diagnostics, files=component.files, sources=sources)
 
 
@@ -557,7 +558,7 @@ def _linux_keepalive_idle() -> Duration:
         seconds=7200.0,
         key="net.ipv4.tcp_keepalive_time",
         raw="net.ipv4.tcp_keepalive_time 7200",
-        provenance=Provenance(default=DefaultSource(product="Linux", source=LINUX_KEEPALIVE_SOURCE)),
+        provenance=Provenance(default=default_source(product="Linux", source=LINUX_KEEPALIVE_SOURCE)),
     )
 
 

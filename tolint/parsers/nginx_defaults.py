@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tolint.graph import DefaultSource
+from tolint.graph import default_source, DefaultSource
 
 Version = tuple[int, ...]
 
@@ -128,7 +128,7 @@ def lookup(key: str, version: Version) -> tuple[str | None, DefaultSource] | Non
     """The default of ``key`` for ``version``, or None when nginx has none in that version."""
     for entry in DEFAULTS.get(key, ()):
         if entry.applies(version):
-            return entry.value, DefaultSource(
+            return entry.value, default_source(
                 product="nginx", versions=entry.describe_versions(), source=entry.source
             )
     return None

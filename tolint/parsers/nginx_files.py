@@ -54,6 +54,7 @@ class LoadedFile:
     tree: SyntaxTree
     lines: list[str]
     error: str | None = None  # could not be read at all
+    text: str | None = None  # the file's text as read (for suppressions and the result cache)
 
 
 class NginxSource:
@@ -151,13 +152,14 @@ class DiskSource(NginxSource):
         except SourceError as exc:
             loaded = LoadedFile(key, display, SyntaxTree(), [], error=exc.message)
         else:
-            loaded = LoadedFile(key, display, parse_text(source.text, display), source.text.splitlines())
+            loaded = LoadedFile(key, display, parse_text(source.text, display), source.text.splitlines(),
+                                text=source.text)
         self._cache[key] = loaded
         return loaded
 
     def add_text(self, key: str, display: str, text: str, line_offset: int = 0) -> LoadedFile:
         """Register text that does not come from disk (stdin, a ConfigMap)."""
-        loaded = LoadedFile(key, display, parse_text(text, display, line_offset), text.splitlines())
+        loaded = LoadedFile(key, display, parse_text(text, display, line_offset), text.splitlines(), text=text)
         self._cache[key] = loaded
         return loaded
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tolint.graph import DefaultSource
+from tolint.graph import default_source, DefaultSource
 
 PRESET_DIR = Path(__file__).resolve().parent
 COMPONENT_KINDS = ("client", "grpc-client", "pool", "app-server", "grpc-server", "database",
@@ -168,7 +168,7 @@ class Preset(_Strict):
         versions = entry.versions_text()
         if assumed and (entry.since or entry.until) and version_text:
             versions += f"; {version_text} assumed, no version declared"
-        return DefaultSource(product=self.product, versions=versions, source=entry.source)
+        return default_source(product=self.product, versions=versions, source=entry.source)
 
 
 @lru_cache(maxsize=1)
