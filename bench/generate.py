@@ -2,8 +2,8 @@
 
 ``python -m bench.generate N OUT`` writes a tree for N services. Every service has an
 nginx upstream and location on a shared edge, an HAProxy backend, a Kubernetes
-Deployment, Service and Ingress, and (once the client-settings format exists) a declared
-client, all wired to each other by Service DNS names so the linked graph has real hops.
+Deployment, Service and Ingress, and two declared clients (client settings files), all
+wired to each other by Service DNS names so the linked graph has real hops.
 The same N always gives byte-identical files.
 """
 
@@ -168,6 +168,30 @@ spec:
 """
 
 
+SERVICES_PER_CLIENTS_FILE = 100
+
+
+def client_settings(start: int, stop: int, rng: random.Random) -> str:
+    """Declared callers of the services: a Python requests client and a Go client per service."""
+    lines = ["version: 1", "components:"]
+    for index in range(start, stop):
+        name, ns = service_name(index), namespace(index)
+        lines += [
+            f"  - name: {name}-reporter",
+            "    preset: python-requests",
+            f'    to: ["{name}.{ns}.svc.cluster.local:8080"]',
+            "    client:",
+            f"      read-timeout: {rng.choice([5, 10, 30])}s",
+            f"  - name: {name}-sync",
+            "    preset: go-http-client",
+            f'    to: ["{name}.{ns}.svc.cluster.local:8080"]',
+            "    client:",
+            f"      request-timeout: {rng.choice([10, 30])}s",
+            f"      idle-timeout: {rng.choice([60, 90])}s",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def generate(count: int, out: Path) -> dict[str, int]:
     """Write the tree; returns how many files of each kind were written."""
     rng = random.Random(count)  # deterministic per N
@@ -189,6 +213,12 @@ def generate(count: int, out: Path) -> dict[str, int]:
     for index in range(count):
         (out / "k8s" / f"{service_name(index)}.yaml").write_text(manifests(index, rng))
         counts["k8s"] += 1
+    (out / "clients").mkdir()
+    counts["clients"] = 0
+    for start in range(0, count, SERVICES_PER_CLIENTS_FILE):
+        stop = min(start + SERVICES_PER_CLIENTS_FILE, count)
+        (out / "clients" / f"callers-{start:05d}.tolint.yaml").write_text(client_settings(start, stop, rng))
+        counts["clients"] += 1
     return counts
 
 

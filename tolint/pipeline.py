@@ -88,12 +88,17 @@ def build_inputs(paths: list[str], settings: Settings, stdin_text: str | None = 
 
 
 def _parse(found: Discovery, settings: Settings, base: str) -> Inputs:
+    from functools import partial
+
+    from tolint.parallel import run_jobs
+
     diagnostics = list(found.diagnostics)
-    fragments = []
+    jobs = []
     for fmt in FORMATS:
         inputs = [item for item in found.files if item.format == fmt.name]
         if inputs:
-            fragments.extend(fmt.parse(inputs, settings, found.roots, base))
+            jobs.append((sum(len(item.text) for item in inputs), partial(fmt.parse, inputs, settings, found.roots, base)))
+    fragments = [fragment for result in run_jobs(jobs) for fragment in result]
     files: set[str] = {item.display for item in found.files}
     sources = {item.display: item.text for item in found.files}
     objects: list[ObjectSuppression] = []
