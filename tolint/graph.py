@@ -450,6 +450,12 @@ class TimeoutGraph(_Model):
     def component(self, component_id: str) -> Component:
         return self._tables()["components"][component_id]
 
+    def hop_ends(self) -> Iterator[tuple[Hop, Upstream, Listener]]:
+        """Every hop with its two ends: the caller's upstream and the callee's listener."""
+        upstreams, listeners = self._tables()["upstreams"], self._tables()["listeners"]
+        for hop in self.hops:
+            yield hop, upstreams[hop.upstream], listeners[hop.listener]
+
     def hops_from(self, upstream_id: str) -> list[Hop]:
         return self._tables()["hops_from"].get(upstream_id, [])
 

@@ -21,9 +21,7 @@ class IdleOrder(Template):
         """How much longer (seconds) the callee must keep idle connections than the caller."""
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
-        for hop in graph.hops:
-            upstream = graph.upstream(hop.upstream)
-            listener = graph.listener(hop.listener)
+        for _hop, upstream, listener in graph.hop_ends():
             if upstream.reuse is None or upstream.reuse.value is not True:
                 continue
             caller, callee = upstream.idle_timeout, listener.idle_timeout

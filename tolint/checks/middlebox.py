@@ -32,11 +32,9 @@ class MiddleboxIdle(Template):
         """How much earlier than the middlebox's idle timeout the connection must be closed or see traffic."""
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
-        for hop in graph.hops:
+        for hop, upstream, listener in graph.hop_ends():
             if not hop.middleboxes:
                 continue
-            upstream = graph.upstream(hop.upstream)
-            listener = graph.listener(hop.listener)
             if not _long_lived(upstream, listener):
                 continue
             cap = idle_cap(upstream, listener)

@@ -40,9 +40,7 @@ class PoolLifetime(Template):
         """How much shorter than the server's idle timeout the lifetime or the ping interval must be."""
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
-        for hop in graph.hops:
-            upstream = graph.upstream(hop.upstream)
-            listener = graph.listener(hop.listener)
+        for hop, upstream, listener in graph.hop_ends():
             if upstream.reuse is None or upstream.reuse.value is not True:
                 continue
             if upstream.idle_timeout is not None:
@@ -89,9 +87,7 @@ class PingPolicy(Template):
     )
 
     def run(self, graph: TimeoutGraph, params: BaseParams) -> Iterator[Hit]:
-        for hop in graph.hops:
-            upstream = graph.upstream(hop.upstream)
-            listener = graph.listener(hop.listener)
+        for hop, upstream, listener in graph.hop_ends():
             ping = upstream.settings.get("ping_interval")
             if not isinstance(ping, Duration) or ping.seconds is None:
                 continue

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tolint.graph import default_source, DefaultSource
+from tolint.graph import DefaultSource, default_source
 from tolint.parsers.haproxy_syntax import Version, parse_version
+from tolint.versioned import VersionedDefault
 
 # The current long-term-supported branch.
 DEFAULT_HAPROXY_VERSION = "3.2"
@@ -27,51 +28,29 @@ def manual(keyword: str) -> str:
     return f"{MANUAL} ({keyword})"
 
 
-@dataclass(frozen=True)
-class HaproxyDefault:
-    value: str | None  # None: not set at all (no timeout, no limit)
-    source: str
-    since: Version | None = None
-    until: Version | None = None
-
-    def applies(self, version: Version) -> bool:
-        if self.since is not None and version < self.since:
-            return False
-        return not (self.until is not None and version >= self.until)
-
-    def describe_versions(self) -> str:
-        if self.since and self.until:
-            return f"{format_version(self.since)} to {format_version(self.until)}"
-        if self.since:
-            return f"since {format_version(self.since)}"
-        if self.until:
-            return f"before {format_version(self.until)}"
-        return "all versions"
-
-
 def format_version(version: Version) -> str:
     major, minor, patch = version[:3]
     return f"{major}.{minor}" + (f".{patch}" if patch else "")
 
 
-def _unset(*keywords: str) -> dict[str, list[HaproxyDefault]]:
-    return {keyword: [HaproxyDefault(None, manual(keyword))] for keyword in keywords}
+def _unset(*keywords: str) -> dict[str, list[VersionedDefault]]:
+    return {keyword: [VersionedDefault(None, manual(keyword))] for keyword in keywords}
 
 
 # Keyed by the keyword as written ("timeout client", "option redispatch").
-DEFAULTS: dict[str, list[HaproxyDefault]] = {
+DEFAULTS: dict[str, list[VersionedDefault]] = {
     # Every timeout is unset by default, which for client/server/connect means "never".
     **_unset("timeout client", "timeout server", "timeout connect", "timeout tunnel", "timeout http-request",
              "timeout http-keep-alive", "timeout client-fin", "timeout server-fin", "timeout queue",
              "timeout client-hs", "hard-stop-after", "close-spread-time"),
-    "grace": [HaproxyDefault("0", manual("grace"))],
-    "mode": [HaproxyDefault("tcp", manual("mode"))],
-    "retries": [HaproxyDefault("3", f"{manual('retries')}; {_DEFAULTS_H} (CONN_RETRIES)")],
-    "retry-on": [HaproxyDefault("conn-failure", manual("retry-on"))],
-    "http-reuse": [HaproxyDefault("safe", manual("http-reuse"))],
-    "pool-purge-delay": [HaproxyDefault("5s", f"{manual('pool-purge-delay')}; {_SERVER_C}")],
-    "option http-keep-alive": [HaproxyDefault("on", manual("option http-keep-alive"))],
-    **{f"option {name}": [HaproxyDefault("off", manual(f"option {name}"))]
+    "grace": [VersionedDefault("0", manual("grace"))],
+    "mode": [VersionedDefault("tcp", manual("mode"))],
+    "retries": [VersionedDefault("3", f"{manual('retries')}; {_DEFAULTS_H} (CONN_RETRIES)")],
+    "retry-on": [VersionedDefault("conn-failure", manual("retry-on"))],
+    "http-reuse": [VersionedDefault("safe", manual("http-reuse"))],
+    "pool-purge-delay": [VersionedDefault("5s", f"{manual('pool-purge-delay')}; {_SERVER_C}")],
+    "option http-keep-alive": [VersionedDefault("on", manual("option http-keep-alive"))],
+    **{f"option {name}": [VersionedDefault("off", manual(f"option {name}"))]
        for name in ("redispatch", "nolinger", "clitcpka", "srvtcpka", "httpclose", "http-server-close")},
 }
 
@@ -80,7 +59,7 @@ def lookup(key: str, version: Version) -> tuple[str | None, DefaultSource] | Non
     """The default of ``key`` for ``version``, or None when none is documented."""
     for entry in DEFAULTS.get(key, ()):
         if entry.applies(version):
-            return entry.value, default_source(product="HAProxy", versions=entry.describe_versions(),
+            return entry.value, default_source(product="HAProxy", versions=entry.describe_versions(format_version),
                                               source=entry.source)
     return None
 

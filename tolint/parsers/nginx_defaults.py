@@ -7,11 +7,9 @@ nginx's changes.xml). A default that changed between versions has one entry per 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tolint.graph import DefaultSource, default_source
+from tolint.versioned import Version, VersionedDefault
 
-from tolint.graph import default_source, DefaultSource
-
-Version = tuple[int, ...]
 
 # The current stable branch, which includes the 1.29.7 changes to upstream keep-alive.
 DEFAULT_NGINX_VERSION = "1.30.0"
@@ -27,32 +25,6 @@ _STREAM_PROXY = "https://nginx.org/en/docs/stream/ngx_stream_proxy_module.html"
 _CHANGES_1_29_7 = "https://nginx.org/en/CHANGES (1.29.7)"
 
 
-@dataclass(frozen=True)
-class NginxDefault:
-    value: str | None  # None: the setting is absent (e.g. no upstream keep-alive cache)
-    source: str
-    since: Version | None = None
-    until: Version | None = None
-
-    def applies(self, version: Version) -> bool:
-        if self.since is not None and version < self.since:
-            return False
-        return not (self.until is not None and version >= self.until)
-
-    def describe_versions(self) -> str:
-        if self.since and self.until:
-            return f"{_fmt(self.since)} to {_fmt(self.until)}"
-        if self.since:
-            return f"since {_fmt(self.since)}"
-        if self.until:
-            return f"before {_fmt(self.until)}"
-        return "all versions"
-
-
-def _fmt(version: Version) -> str:
-    return ".".join(str(part) for part in version)
-
-
 def parse_version(text: str) -> Version:
     """``"1.29.7"`` -> ``(1, 29, 7)``; raises ValueError on anything else."""
     parts = text.strip().split(".")
@@ -61,38 +33,38 @@ def parse_version(text: str) -> Version:
     return tuple(int(part) for part in parts)
 
 
-def _same(value: str, source: str, *names: str) -> dict[str, list[NginxDefault]]:
-    return {name: [NginxDefault(value, source)] for name in names}
+def _same(value: str, source: str, *names: str) -> dict[str, list[VersionedDefault]]:
+    return {name: [VersionedDefault(value, source)] for name in names}
 
 
 # Keyed by directive name; HTTP-module directives unless prefixed "stream:" or "upstream:".
-DEFAULTS: dict[str, list[NginxDefault]] = {
-    "keepalive_timeout": [NginxDefault("75s", _CORE)],
+DEFAULTS: dict[str, list[VersionedDefault]] = {
+    "keepalive_timeout": [VersionedDefault("75s", _CORE)],
     "keepalive_requests": [
-        NginxDefault("100", _CORE, until=(1, 19, 10)),
-        NginxDefault("1000", _CORE, since=(1, 19, 10)),
+        VersionedDefault("100", _CORE, until=(1, 19, 10)),
+        VersionedDefault("1000", _CORE, since=(1, 19, 10)),
     ],
-    "keepalive_time": [NginxDefault("1h", _CORE, since=(1, 19, 10))],
+    "keepalive_time": [VersionedDefault("1h", _CORE, since=(1, 19, 10))],
     **_same("60s", _CORE, "client_header_timeout", "client_body_timeout", "send_timeout"),
-    "lingering_close": [NginxDefault("on", _CORE)],
-    "reset_timedout_connection": [NginxDefault("off", _CORE)],
+    "lingering_close": [VersionedDefault("on", _CORE)],
+    "reset_timedout_connection": [VersionedDefault("off", _CORE)],
     **_same("60s", _PROXY, "proxy_connect_timeout", "proxy_read_timeout", "proxy_send_timeout"),
     **_same("60s", _GRPC, "grpc_connect_timeout", "grpc_read_timeout", "grpc_send_timeout"),
     **_same("60s", _UWSGI, "uwsgi_connect_timeout", "uwsgi_read_timeout", "uwsgi_send_timeout"),
     **_same("60s", _FASTCGI, "fastcgi_connect_timeout", "fastcgi_read_timeout", "fastcgi_send_timeout"),
     "proxy_http_version": [
-        NginxDefault("1.0", _PROXY, until=(1, 29, 7)),
-        NginxDefault("1.1", _CHANGES_1_29_7, since=(1, 29, 7)),
+        VersionedDefault("1.0", _PROXY, until=(1, 29, 7)),
+        VersionedDefault("1.1", _CHANGES_1_29_7, since=(1, 29, 7)),
     ],
     # The Connection header nginx sends upstream when no proxy_set_header sets it.
     "proxy_set_header Connection": [
-        NginxDefault("close", _PROXY, until=(1, 29, 7)),
-        NginxDefault(None, _CHANGES_1_29_7, since=(1, 29, 7)),
+        VersionedDefault("close", _PROXY, until=(1, 29, 7)),
+        VersionedDefault(None, _CHANGES_1_29_7, since=(1, 29, 7)),
     ],
-    "proxy_next_upstream": [NginxDefault("error timeout", _PROXY)],
-    "grpc_next_upstream": [NginxDefault("error timeout", _GRPC)],
-    "uwsgi_next_upstream": [NginxDefault("error timeout", _UWSGI)],
-    "fastcgi_next_upstream": [NginxDefault("error timeout", _FASTCGI)],
+    "proxy_next_upstream": [VersionedDefault("error timeout", _PROXY)],
+    "grpc_next_upstream": [VersionedDefault("error timeout", _GRPC)],
+    "uwsgi_next_upstream": [VersionedDefault("error timeout", _UWSGI)],
+    "fastcgi_next_upstream": [VersionedDefault("error timeout", _FASTCGI)],
     **_same("0", _PROXY, "proxy_next_upstream_tries", "proxy_next_upstream_timeout"),
     **_same("0", _GRPC, "grpc_next_upstream_tries", "grpc_next_upstream_timeout"),
     **_same("0", _UWSGI, "uwsgi_next_upstream_tries", "uwsgi_next_upstream_timeout"),
@@ -103,24 +75,24 @@ DEFAULTS: dict[str, list[NginxDefault]] = {
     **_same("off", _FASTCGI, "fastcgi_socket_keepalive", "fastcgi_keep_conn"),
     # upstream{} block
     "upstream:keepalive": [
-        NginxDefault(None, _UPSTREAM, until=(1, 29, 7)),
-        NginxDefault("32", _CHANGES_1_29_7, since=(1, 29, 7)),
+        VersionedDefault(None, _UPSTREAM, until=(1, 29, 7)),
+        VersionedDefault("32", _CHANGES_1_29_7, since=(1, 29, 7)),
     ],
-    "upstream:keepalive_timeout": [NginxDefault("60s", _UPSTREAM, since=(1, 15, 3))],
+    "upstream:keepalive_timeout": [VersionedDefault("60s", _UPSTREAM, since=(1, 15, 3))],
     "upstream:keepalive_requests": [
-        NginxDefault("100", _UPSTREAM, since=(1, 15, 3), until=(1, 19, 10)),
-        NginxDefault("1000", _UPSTREAM, since=(1, 19, 10)),
+        VersionedDefault("100", _UPSTREAM, since=(1, 15, 3), until=(1, 19, 10)),
+        VersionedDefault("1000", _UPSTREAM, since=(1, 19, 10)),
     ],
-    "upstream:keepalive_time": [NginxDefault("1h", _UPSTREAM, since=(1, 19, 10))],
+    "upstream:keepalive_time": [VersionedDefault("1h", _UPSTREAM, since=(1, 19, 10))],
     # main context
-    "worker_shutdown_timeout": [NginxDefault(None, _MAIN)],
+    "worker_shutdown_timeout": [VersionedDefault(None, _MAIN)],
     # stream module
-    "stream:proxy_connect_timeout": [NginxDefault("60s", _STREAM_PROXY)],
-    "stream:proxy_timeout": [NginxDefault("10m", _STREAM_PROXY)],
-    "stream:proxy_next_upstream": [NginxDefault("on", _STREAM_PROXY)],
-    "stream:proxy_next_upstream_tries": [NginxDefault("0", _STREAM_PROXY)],
-    "stream:proxy_next_upstream_timeout": [NginxDefault("0", _STREAM_PROXY)],
-    "stream:proxy_socket_keepalive": [NginxDefault("off", _STREAM_PROXY)],
+    "stream:proxy_connect_timeout": [VersionedDefault("60s", _STREAM_PROXY)],
+    "stream:proxy_timeout": [VersionedDefault("10m", _STREAM_PROXY)],
+    "stream:proxy_next_upstream": [VersionedDefault("on", _STREAM_PROXY)],
+    "stream:proxy_next_upstream_tries": [VersionedDefault("0", _STREAM_PROXY)],
+    "stream:proxy_next_upstream_timeout": [VersionedDefault("0", _STREAM_PROXY)],
+    "stream:proxy_socket_keepalive": [VersionedDefault("off", _STREAM_PROXY)],
 }
 
 
