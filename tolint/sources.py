@@ -7,6 +7,7 @@ read live in one place.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 from dataclasses import dataclass
 
@@ -84,12 +85,16 @@ def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError as exc:
+        if os.path.islink(path):
+            raise SourceError("broken symbolic link: its target does not exist") from exc
         raise SourceError("file not found (it may have been removed while tolint ran)") from exc
     except IsADirectoryError as exc:
         raise SourceError("is a directory, not a file") from exc
     except PermissionError as exc:
         raise SourceError("permission denied") from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SourceError("symbolic link loop (the link leads back to itself); not read") from exc
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise SourceError(f"file is above the {max_bytes}-byte limit (max-file-size); skipped")
