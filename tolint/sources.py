@@ -39,7 +39,11 @@ class Source:
 
 
 def display_path(path: str, cwd: str | None = None) -> str:
-    """Path relative to the working directory when it lies below it, else absolute; POSIX separators."""
+    """Path relative to the working directory when it lies below it, else absolute; POSIX separators.
+
+    A file name that is not valid UTF-8 shows its stray bytes as ``\\xNN``, so that every
+    output format (JSON, SARIF, XML, a terminal) can carry it.
+    """
     if path == "-":
         return "<stdin>"
     absolute = os.path.abspath(path)
@@ -47,10 +51,20 @@ def display_path(path: str, cwd: str | None = None) -> str:
     try:
         relative = os.path.relpath(absolute, base)
     except ValueError:  # another drive on Windows
-        return absolute.replace(os.sep, "/")
+        return printable_name(absolute.replace(os.sep, "/"))
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return absolute.replace(os.sep, "/")
-    return relative.replace(os.sep, "/")
+        return printable_name(absolute.replace(os.sep, "/"))
+    return printable_name(relative.replace(os.sep, "/"))
+
+
+def printable_name(name: str) -> str:
+    """A file system name as valid Unicode: undecodable bytes (surrogate escapes) become ``\\xNN``."""
+    if name.isascii():
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def decode(data: bytes) -> str:
