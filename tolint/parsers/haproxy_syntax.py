@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tolint.numbers import is_int
+
 # Sections HAProxy (community and enterprise) knows. A line starting with one of these
 # words starts a new section; the others are read and left alone by the graph builder.
 PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})
@@ -314,7 +316,7 @@ class _ConditionParser:
 def _constant(token: str) -> bool | None:
     if "$" in token:
         return None
-    if token.isdigit():
+    if is_int(token):
         return int(token) != 0
     return bool(token)
 

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from tolint.graph import Diagnostic, Duration, Provenance
+from tolint.numbers import is_int
 from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.appservers import ANNOTATION_PREFIX, Declared, EnvVar, Token
 from tolint.yaml_nodes import Node, YamlError, compose
@@ -217,7 +218,7 @@ class Reader:
         if node is None or (node.is_scalar and node.text() is None):
             return None
         value = node.as_int()
-        if value is None and node.is_scalar and not node.plain and (node.text() or "").isdigit():
+        if value is None and node.is_scalar and not node.plain and is_int(node.text() or ""):
             value = int(node.text() or "0")  # "30" quoted: the API server rejects it, but the intent is clear
             self.bad(node, key, "an integer")
         elif value is None:
@@ -569,7 +570,7 @@ def service(obj: K8sObject, diagnostics: list[Diagnostic]) -> Service:
         if target_node is not None and target_node.is_scalar and target_node.text() is not None:
             number = target_node.as_int()
             text = target_node.text() or ""
-            target = number if number is not None else (int(text) if text.isdigit() else text)
+            target = number if number is not None else (int(text) if is_int(text) else text)
         name = item.get("name")
         protocol = item.get("protocol")
         ports.append(ServicePort(port[0], target, name.text() if name is not None and name.is_scalar else None,

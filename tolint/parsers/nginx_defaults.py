@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tolint.graph import DefaultSource
+from tolint.numbers import is_int
 
 Version = tuple[int, ...]
 
@@ -56,7 +57,7 @@ def _fmt(version: Version) -> str:
 def parse_version(text: str) -> Version:
     """``"1.29.7"`` -> ``(1, 29, 7)``; raises ValueError on anything else."""
     parts = text.strip().split(".")
-    if not 1 <= len(parts) <= 4 or not all(part.isdigit() for part in parts):
+    if not 1 <= len(parts) <= 4 or not all(is_int(part) for part in parts):
         raise ValueError(f'invalid nginx version "{text}" (expected e.g. "1.30.0")')
     return tuple(int(part) for part in parts)
 
