@@ -68,7 +68,19 @@ def printable_name(name: str) -> str:
 
 
 def decode(data: bytes) -> str:
-    """Decode file bytes: honour a BOM, refuse binary data, require UTF-8 otherwise."""
+    """Decode file bytes: honour a BOM, refuse binary data, require UTF-8 otherwise.
+
+    A file whose line breaks are all a lone CR (classic Mac OS) gets LF instead, as editors
+    show it, so that every parser counts its lines; CRLF, and a stray CR in a file with LF
+    line breaks, are left alone (every parser reads them, and counts lines as the products do).
+    """
+    text = _decode(data)
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
+
+
+def _decode(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:

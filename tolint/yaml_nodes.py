@@ -269,7 +269,9 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
             message = f"{exc.context}: {message}"
         if mark is not None and "cannot start any token" in message and text[mark.index:mark.index + 1] == "\t":
             message = "a tab character where YAML expects indentation or a value; YAML indents with spaces only"
-        raise YamlError(message, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+        # At the end of a file without a final newline the mark is on the line after the last one.
+        line = min(mark.line + 1, text.count("\n") + 1) if mark else None
+        raise YamlError(message, line, mark.column + 1 if mark else None) from None
     except YamlError:
         raise
     except Exception as exc:  # libyaml reader errors (bad characters) and the like

@@ -154,6 +154,7 @@ def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8
     try:
         for document in compose(text):
             if document.root is not None:
+                _report_duplicate_keys(document.root, display, diagnostics)
                 _collect(document.root, display, objects, diagnostics, depth=0)
     except YamlError as exc:
         if "{{" in text:
@@ -163,6 +164,38 @@ def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8
         diagnostics.append(Diagnostic(file=display, line=exc.line, column=exc.column,
                                       message=f"invalid YAML: {exc.message}"))
     return objects
+
+
+def _report_duplicate_keys(root: Node, display: str, diagnostics: list[Diagnostic]) -> None:
+    """YAML forbids a key twice in one mapping; kubectl rejects it, other tools keep the last one.
+
+    tolint reads the first (``Node.get``), so the two can disagree: report it. Shared
+    (aliased) nodes are visited once, so an alias bomb cannot make this walk explode.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.kind == "scalar" or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.is_seq:
+            stack.extend(node.list())
+            continue
+        first_line: dict[str, int] = {}
+        for key, value in node.items():
+            stack.append(value)
+            if not key.is_scalar:
+                continue
+            name = str(key.value)
+            if name in first_line:
+                diagnostics.append(Diagnostic(
+                    file=display, line=key.line, column=key.column, severity="warning",
+                    message=f'duplicate key "{name}" (first at line {first_line[name]}): YAML forbids it, kubectl '
+                            "rejects it and other tools keep the last one; tolint reads the first",
+                ))
+            else:
+                first_line[name] = key.line
 
 
 def _collect(root: Node, display: str, objects: list[K8sObject], diagnostics: list[Diagnostic], depth: int) -> None:
