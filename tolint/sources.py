@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import stat
 from dataclasses import dataclass
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -100,6 +101,10 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
 def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
     """Read and decode one file, raising ``SourceError`` with a plain message on failure."""
     try:
@@ -108,7 +113,11 @@ def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
             raise SourceError(
                 f"file is {size} bytes, above the {max_bytes}-byte limit (max-file-size); skipped"
             )
-        with open(path, "rb") as handle:
+        # Non-blocking, so that opening a FIFO does not wait for a writer; then only regular
+        # files are read (a FIFO, socket or device could block or never end).
+        with open(path, "rb", opener=_open_nonblocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SourceError("not a regular file (a FIFO, socket or device); not read")
             data = handle.read(max_bytes + 1)
     except FileNotFoundError as exc:
         if os.path.islink(path):
