@@ -434,3 +434,24 @@ def test_warnings_about_the_input_do_not_fail_the_run(tmp_path: Path, monkeypatc
     out = io.StringIO()
     assert main(["check", "--no-config", "."], stdout=out) == 0
     assert 'nginx.conf:3: warning: included file "missing.conf" not found' in out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", [NGINX, HAPROXY], ids=["nginx", "haproxy"])
+def test_unusual_line_separators_do_not_shift_lines(tmp_path: Path, fmt: Format,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """NEL, LS, PS and form feeds in a comment are not line breaks for nginx or HAProxy, nor for tolint:
+    findings, suppressions and the context lines of ``full`` all use the same lines."""
+    code, line = fmt.finding
+    text = "# a\x85b\u2028c\u2029d\x0ce\x1cf\n" + fmt.good
+    report = lint_beside(tmp_path, fmt, text)
+    assert problems(report, fmt) == [] and (code, f"bad/{fmt.name}", line + 1) in found(report)
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    main(["check", "--no-config", "--format", "full", "bad"], stdout=out)
+    source_line = fmt.good.split("\n")[line - 1]
+    assert f"{line + 1:>3} | {source_line}" in out.getvalue()  # the context shows the line of the finding
+    lines = text.split("\n")
+    lines[line] += f"  # tolint: ignore[{code}] accepted"
+    report = lint_beside(tmp_path, fmt, "\n".join(lines))
+    assert [(f.code, f.location.line, f.suppressed_by) for f in report.findings if f.location.file.startswith("bad/")] \
+        == [(code, line + 1, "comment")]

@@ -39,6 +39,21 @@ class Source:
     text: str
 
 
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """Lines as nginx, HAProxy, git and editors count them: ended by LF only.
+
+    ``str.splitlines`` also breaks at NEL, LS, PS, form feeds and other separators, so one
+    such character in a comment would shift every later line number. Without
+    ``keepends`` the CR of a CRLF ending is dropped, as ``splitlines`` does.
+    """
+    parts = text.split("\n")
+    if keepends:
+        return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    if not parts[-1]:
+        parts.pop()
+    return [part[:-1] if part.endswith("\r") else part for part in parts]
+
+
 def display_path(path: str, cwd: str | None = None) -> str:
     """Path relative to the working directory when it lies below it, else absolute; POSIX separators.
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from tolint.graph import Diagnostic
 from tolint.parsers.nginx_syntax import Statement, SyntaxTree, parse_text
-from tolint.sources import DEFAULT_MAX_FILE_BYTES, SourceError, display_path, read_source
+from tolint.sources import DEFAULT_MAX_FILE_BYTES, SourceError, display_path, read_source, split_lines
 
 MAX_INCLUDE_DEPTH = 32
 MAX_INCLUDED_STATEMENTS = 500_000
@@ -199,13 +199,13 @@ class DiskSource(NginxSource):
         except SourceError as exc:
             loaded = LoadedFile(key, display, SyntaxTree(), [], error=exc.message)
         else:
-            loaded = LoadedFile(key, display, parse_text(source.text, display), source.text.splitlines())
+            loaded = LoadedFile(key, display, parse_text(source.text, display), split_lines(source.text))
         self._cache[key] = loaded
         return loaded
 
     def add_text(self, key: str, display: str, text: str, line_offset: int = 0) -> LoadedFile:
         """Register text that does not come from disk (stdin, a ConfigMap)."""
-        loaded = LoadedFile(key, display, parse_text(text, display, line_offset), text.splitlines())
+        loaded = LoadedFile(key, display, parse_text(text, display, line_offset), split_lines(text))
         self._cache[key] = loaded
         return loaded
 
@@ -283,7 +283,7 @@ class DumpSource(NginxSource):
         self.display = display
         self.files: dict[str, LoadedFile] = {}
         self.order: list[str] = []
-        all_lines = text.splitlines()
+        all_lines = split_lines(text)
         matches = list(_DUMP_MARKER.finditer(text))
         for index, match in enumerate(matches):
             start = match.end() + 1
