@@ -108,3 +108,13 @@ def test_missing_paths_and_broken_links(tmp_path: Path) -> None:
         ("dangling.conf", "error", "broken symbolic link: its target does not exist"),
     ]
     assert linted(report) == ["ok.conf"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_for_real(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(FINDING)
+    (tmp_path / "nginx.conf").chmod(0)
+    (tmp_path / "ok.conf").write_text(FINDING)
+    report = run(tmp_path)
+    assert problems(report) == [("nginx.conf", "error", "permission denied")]
+    assert linted(report) == ["ok.conf"]

@@ -120,6 +120,21 @@ def _open_nonblocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; ``OSError`` for anything else.
+
+    For files a repository names that are not configuration to lint (its tolint config,
+    ``extends``, the baseline): a FIFO would block, a device (``/dev/zero``) never ends.
+    """
+    with open(path, "rb", opener=_open_nonblocking) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise OSError(errno.EFBIG, f"larger than {max_bytes} bytes")
+    return data
+
+
 def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
     """Read and decode one file, raising ``SourceError`` with a plain message on failure."""
     try:
