@@ -6,13 +6,18 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.formatters.test_formats import assert_valid_sarif
 from tolint.cli import main
+from tolint.fingerprints import normalise_message
 from tolint.formatters.common import sanitize
 
 FINDING = "events {}\nhttp { reset_timedout_connection on; server { listen 80; } }\n"  # TL501 at 2:8
@@ -114,3 +119,27 @@ def test_several_outputs_to_files_with_hostile_names(undecodable_names: Path) ->
     assert main([*argv, "."], stdout=io.StringIO()) == 1
     for fmt, path in outputs.items():
         _assert_valid(fmt, path.read_text(encoding="utf-8"))
+
+
+_OLD_REFERENCE = re.compile(r"(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b.conf", ":", "1", "12", " ", "(", ")", "=", "/", "x", ",", "deploy/a.conf"]),
+                max_size=30).map("".join))
+def test_fingerprint_references_are_read_as_before(message: str) -> None:
+    """The token-start anchor changes speed, not meaning: same result as the unanchored expression."""
+    files = {"a", "b.conf", "deploy/a.conf", "x"}
+
+    def strip(match: re.Match[str]) -> str:
+        return match.group("path") if match.group("path") in files else match.group(0)
+
+    assert normalise_message(message, files) == _OLD_REFERENCE.sub(strip, message)
+
+
+def test_a_huge_name_in_a_message_is_fingerprinted_in_linear_time() -> None:
+    """Found by the fuzzer: a 23 kB HAProxy frontend name took 2.3 s (quadratic backtracking)."""
+    message = f"frontend {'a' * 50_000} (the other end: deploy/app.conf:10:5)"
+    started = time.perf_counter()
+    assert normalise_message(message, {"deploy/app.conf"}).endswith("(the other end: deploy/app.conf)")
+    assert time.perf_counter() - started < 0.5
