@@ -272,6 +272,19 @@ def minimise(files: dict[str, bytes], target: str, problem: str, scratch: Path, 
             else:
                 index += chunk
         chunk //= 2
+    # Then halve the longest line while the problem persists: a crash on a long token needs the
+    # token, rarely all of it (a hang usually does, and stops this early).
+    while lines and time.monotonic() < deadline:
+        longest = max(range(len(lines)), key=lambda index: len(lines[index]))
+        line = lines[longest]
+        if len(line) < 200:
+            break
+        ending = b"\n" if line.endswith(b"\n") else b""
+        shorter = line[:len(line) // 2] + ending
+        if run_once({**files, target: b"".join(lines[:longest] + [shorter] + lines[longest + 1:])},
+                    scratch, time_limit)[0] != problem:
+            break
+        lines[longest] = shorter
     return {**files, target: b"".join(lines)}
 
 
