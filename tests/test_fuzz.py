@@ -253,3 +253,16 @@ def test_fuzz_regression(path: Path, tmp_path: Path) -> None:
     started = time.perf_counter()
     lint_tree(tmp_path / "tree", through_cli=True)
     assert time.perf_counter() - started < 2
+
+
+def test_the_minimiser_keeps_only_what_the_problem_needs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import tools.fuzz as fuzz
+
+    def fake_run(files: dict[str, bytes], scratch: Path, time_limit: float, through_cli: bool = False):  # noqa: ANN202
+        return ("crash: X" if b"BOOM" in files["nginx.conf"] else None), 0.0
+
+    monkeypatch.setattr(fuzz, "run_once", fake_run)
+    data = b"".join(b"line %d\n" % index for index in range(200)) + b"x" * 5000 + b"BOOM\n" + b"tail\n" * 50
+    small = fuzz.minimise({"nginx.conf": data}, "nginx.conf", "crash: X", tmp_path, 1.0, budget=10)
+    assert b"BOOM" in small["nginx.conf"] and small["nginx.conf"].count(b"\n") == 1
+    assert len(small["nginx.conf"]) < 5000

@@ -280,11 +280,13 @@ def minimise(files: dict[str, bytes], target: str, problem: str, scratch: Path, 
         if len(line) < 200:
             break
         ending = b"\n" if line.endswith(b"\n") else b""
-        shorter = line[:len(line) // 2] + ending
-        if run_once({**files, target: b"".join(lines[:longest] + [shorter] + lines[longest + 1:])},
-                    scratch, time_limit)[0] != problem:
+        for shorter in (line[:len(line) // 2] + ending, line[len(line) // 2:]):
+            if run_once({**files, target: b"".join(lines[:longest] + [shorter] + lines[longest + 1:])},
+                        scratch, time_limit)[0] == problem:
+                lines[longest] = shorter
+                break
+        else:
             break
-        lines[longest] = shorter
     return {**files, target: b"".join(lines)}
 
 
