@@ -75,7 +75,9 @@ def test_recursive_and_unknown_aliases() -> None:
 
 @pytest.mark.parametrize(
     ("text", "line"),
-    [("a: [1, 2\n", 2), ("\tkey: 1\n", 1), ("a: 1\n a: 2\n", 2), ('a: "unterminated\n', 2)],
+    # An unterminated quote is reported where it opened, not at the end of the file.
+    [("a: [1, 2\n", 2), ("\tkey: 1\n", 1), ("a: 1\n a: 2\n", 2), ('a: "unterminated\n', 1),
+     ('a: 1\nb: "open\nc: 2\nd: 3\n', 2)],
 )
 def test_syntax_errors_have_lines(text: str, line: int) -> None:
     with pytest.raises(YamlError) as exc:

@@ -19,8 +19,10 @@ import json
 import os
 
 from tolint.findings import Finding
+from tolint.sources import read_regular_file
 
 BASELINE_VERSION = 1
+MAX_BASELINE_BYTES = 256 * 1024 * 1024  # about a million findings
 
 
 class BaselineError(Exception):
@@ -29,8 +31,7 @@ class BaselineError(Exception):
 
 def load(path: str) -> set[str]:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = json.loads(read_regular_file(path, MAX_BASELINE_BYTES).decode("utf-8"))
     except FileNotFoundError as exc:
         raise BaselineError(f"{path}: baseline file not found (create it with --update-baseline)") from exc
     except (OSError, ValueError) as exc:

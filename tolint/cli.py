@@ -115,7 +115,22 @@ def entry() -> None:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stdin: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
+    from tolint.streams import guard
+
+    # A reader that stops early (tolint check | head) ends the output quietly; the exit code
+    # stays the run's (see tolint.streams).
+    out = guard(stdout or sys.stdout)
+    real_stderr = sys.stderr
+    sys.stderr = guard(real_stderr)
+    try:
+        return _main(argv, out, stdin)
+    finally:
+        out.flush()
+        sys.stderr.flush()
+        sys.stderr = real_stderr
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, stdin: TextIO | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -125,10 +140,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stdin:
     try:
         return handler(args, out, stdin)
     except UsageError as exc:
-        sys.stderr.write(f"tolint: error: {exc}\n")
+        sys.stderr.write(f"tolint: error: {_shown(exc)}\n")
         return EXIT_ERROR
     except _user_errors() as exc:  # configuration, baseline and git problems: the message says it all
-        sys.stderr.write(f"tolint: error: {exc}\n")
+        sys.stderr.write(f"tolint: error: {_shown(exc)}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("tolint: interrupted\n")
@@ -136,11 +151,20 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stdin:
     except Exception as exc:  # an internal error must never look like a lint result
         if args.debug:
             raise
+        first_line = (str(exc).splitlines() or [""])[0]
+        summary = first_line if len(first_line) <= 200 else first_line[:200] + "..."
         sys.stderr.write(
-            f"tolint: internal error: {type(exc).__name__}: {exc}\n"
+            f"tolint: internal error: {type(exc).__name__}: {_shown(summary)}\n"
             "This is a bug in tolint. Rerun with --debug for the traceback and report it.\n"
         )
         return EXIT_ERROR
+
+
+def _shown(message: object) -> str:
+    """A message that may quote input (a config key, a path) made safe for a terminal."""
+    from tolint.formatters.common import sanitize
+
+    return "\n".join(sanitize(line) for line in str(message).split("\n"))
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
@@ -186,13 +210,17 @@ def _cli_values(args: argparse.Namespace) -> dict[str, object]:
     return values
 
 
-def _read_stdin(paths: list[str], stdin: TextIO | None) -> str | None:
+def _read_stdin(paths: list[str], stdin: TextIO | None, max_bytes: int | None = None) -> str | None:
     if "-" not in paths:
         return None
-    from tolint.sources import SourceError, decode
+    from tolint.sources import DEFAULT_MAX_FILE_BYTES, SourceError, decode
 
+    limit = max_bytes or DEFAULT_MAX_FILE_BYTES
     stream = stdin or sys.stdin
-    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
+    # One byte more than the limit tells an input at the limit from a larger one, without reading it all.
+    data = stream.buffer.read(limit + 1) if hasattr(stream, "buffer") else stream.read(limit + 1).encode("utf-8")
+    if len(data) > limit:
+        raise UsageError(f"standard input is above the {limit}-byte limit (max-file-size)")
     try:
         return decode(data)
     except SourceError as exc:
@@ -254,7 +282,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
     if args.update_baseline and not settings.baseline:
         raise UsageError("--update-baseline needs a file: --baseline FILE, or baseline = \"FILE\" in the config")
     try:
-        report = lint(paths, settings, _read_stdin(paths, stdin), catalog=catalog, only_files=only_files,
+        stdin_text = _read_stdin(paths, stdin, settings.max_file_size)
+        report = lint(paths, settings, stdin_text, catalog=catalog, only_files=only_files,
                       apply_baseline=not args.update_baseline, cache=_cache(args))
     except (ValueError, RuleConfigError) as exc:
         raise UsageError(str(exc)) from exc
@@ -319,13 +348,15 @@ def cmd_graph(args: argparse.Namespace, out: TextIO, stdin: TextIO | None) -> in
 
     settings = _settings(args)
     try:  # the rules run too, so that hops with findings can be highlighted
-        report = lint(settings.paths, settings, _read_stdin(settings.paths, stdin), catalog=load_catalog())
+        report = lint(settings.paths, settings, _read_stdin(settings.paths, stdin, settings.max_file_size),
+                      catalog=load_catalog())
     except (ValueError, RuleConfigError) as exc:
         raise UsageError(str(exc)) from exc
     diagnostics = report.diagnostics
     out.write(RENDERERS[args.format](report.graph, report.findings))
     for diagnostic in diagnostics:
-        sys.stderr.write(f"{diagnostic.file}:{diagnostic.line or ''}: {diagnostic.severity}: {diagnostic.message}\n")
+        sys.stderr.write(_shown(f"{diagnostic.file}:{diagnostic.line or ''}: {diagnostic.severity}: {diagnostic.message}")
+                         + "\n")
     return EXIT_FINDINGS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
 

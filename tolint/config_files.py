@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from tolint.config import Settings
+from tolint.sources import read_regular_file
 
 if TYPE_CHECKING:
     from tolint.catalog import Catalog
 
 CONFIG_NAMES = ("tolint.toml", ".tolint.toml", "pyproject.toml")
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+MAX_CONFIG_BYTES = 1024 * 1024  # a config file is a few hundred bytes; a pyproject.toml a few kilobytes
 DEFAULTS = "defaults"
 COMMAND_LINE = "command line"
 # Tables whose entries merge one by one across layers instead of replacing the whole table.
@@ -83,7 +85,7 @@ def find_config(start: str) -> Path | None:
 
 def _has_tolint_table(path: Path) -> bool:
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(str(path), MAX_CONFIG_BYTES)
     except OSError:
         return False
     try:
@@ -187,10 +189,12 @@ def _read_table(path: Path, shown: str, explicit: bool) -> dict[str, Any]:
 
 def _parse_toml(path: Path, shown: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(read_regular_file(str(path), MAX_CONFIG_BYTES).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown}: not valid TOML: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start})") from exc
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
 

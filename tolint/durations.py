@@ -21,21 +21,21 @@ _NGINX_UNITS = {
     "ms": 0.001,
 }
 _NGINX_ORDER = ["y", "M", "w", "d", "h", "m", "s", "ms"]
-_NGINX_PART = re.compile(r"\s*(\d+)(ms|[yMwdhms])?\s*")
+_NGINX_PART = re.compile(r"\s*([0-9]+)(ms|[yMwdhms])?\s*")
 
 # HAProxy: doc/configuration.txt section 2.5
 _HAPROXY_UNITS = {"us": 1e-6, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_HAPROXY_VALUE = re.compile(r"(\d+)(us|ms|s|m|h|d)?")
+_HAPROXY_VALUE = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?")
 
 # Go time.ParseDuration (also used by Traefik, Istio annotations and many YAML configs)
 _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_GO_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_GO_PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
 
 # Kubernetes/Envoy protobuf JSON durations: "3600s", "0.5s"
-_PROTO_VALUE = re.compile(r"(-?\d+(?:\.\d+)?)s")
+_PROTO_VALUE = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?)s")
 
 # Plain numbers: "75", "2.5"
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 # Beyond this every product treats the value as "forever"; refusing it keeps float
 # arithmetic in rules meaningful.
@@ -60,7 +60,7 @@ def parse_nginx(text: str) -> float:
         if rank <= last_rank:
             raise ValueError(f'invalid time value "{text}" (units out of order)')
         last_rank = rank
-        total += int(match.group(1)) * _NGINX_UNITS[unit]
+        total += _count(match.group(1), text) * _NGINX_UNITS[unit]
         pos = match.end()
     return _bounded(total, text)
 
@@ -72,7 +72,7 @@ def parse_haproxy(text: str, default_unit: str = "ms") -> float:
     if not match:
         raise ValueError(f'invalid time value "{text}"')
     unit = match.group(2) or default_unit
-    return _bounded(int(match.group(1)) * _HAPROXY_UNITS[unit], text)
+    return _bounded(_count(match.group(1), text) * _HAPROXY_UNITS[unit], text)
 
 
 def parse_go(text: str) -> float:
@@ -121,6 +121,14 @@ def parse_number(text: str | int | float, scale: float = 1.0) -> float:
     if value < 0 or math.isnan(value):
         raise ValueError(f'expected a non-negative number, got "{text}"')
     return _bounded(value * scale, str(text))
+
+
+def _count(digits: str, text: str) -> int:
+    """The number of units; a number too long to be in range is refused before ``int()`` sees it
+    (Python refuses to convert more than 4300 digits)."""
+    if len(digits) > 30:
+        raise ValueError(f'time value "{text}" is out of range')
+    return int(digits)
 
 
 def _bounded(seconds: float, text: str) -> float:

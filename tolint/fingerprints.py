@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from tolint.findings import Finding
 
 VERSION = "v1"
-_REFERENCE = re.compile(r"(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
+# A path starts where a token starts (the lookbehind): otherwise a long token without a line
+# number (a 20 kB proxy name) is tried from each of its characters, which is quadratic.
+_REFERENCE = re.compile(r"(?<![^\s:()\[\]\"',;])(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
 
 
 def normalise_message(message: str, files: set[str], more: frozenset[str] = frozenset()) -> str:

@@ -8,6 +8,7 @@ ambiguous and none as unknown. Nothing is guessed: what cannot be resolved is li
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections import defaultdict
 
 from tolint.graph import (
@@ -24,6 +25,7 @@ from tolint.graph import (
 )
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
+_GLOB_MAGIC = re.compile(r"[*?\[]")
 
 
 def link(fragments: list[Fragment]) -> TimeoutGraph:
@@ -111,18 +113,62 @@ def _same_file(path: str, selector: str) -> bool:
 
 
 class _ListenerIndex:
+    """Listeners by name, address, component and port, so that resolving a target never scans them all.
+
+    A tree with thousands of servers (or a hostile one) must link in linear time: every
+    lookup below is a dictionary access, except server names with inner wildcards
+    (``www.*``), which are rare and kept in a list.
+    """
+
     def __init__(self, components: list[Component], aliases: list[Alias]) -> None:
-        self.by_port: dict[int | None, list[Listener]] = defaultdict(list)
         self.listeners: dict[str, Listener] = {}
+        self.ports: dict[str, set[int | None]] = {}
+        self.by_name: dict[str, list[Listener]] = defaultdict(list)
+        self.by_suffix: dict[str, list[Listener]] = defaultdict(list)  # ".example.com" for *.example.com
+        self.by_pattern: list[tuple[str, Listener]] = []  # other wildcard names
+        self.by_address: dict[str, list[Listener]] = defaultdict(list)
+        self.by_component: dict[str, list[Listener]] = defaultdict(list)
         for component in components:
             for listener in component.listeners:
                 self.listeners[listener.id] = listener
-                for port in {endpoint.port for endpoint in listener.endpoints} or {None}:
-                    self.by_port[port].append(listener)
+                self.ports[listener.id] = {endpoint.port for endpoint in listener.endpoints} or {None}
+                self.by_component[listener.component].append(listener)
+                for host in {endpoint.host for endpoint in listener.endpoints if endpoint.host is not None}:
+                    self.by_address[host].append(listener)
+                for name in {name.lower() for name in listener.names}:
+                    self._index_name(name, listener)
         self.aliases: dict[str, list[Alias]] = defaultdict(list)
         for alias in aliases:
             for name in alias.names:
                 self.aliases[name.lower()].append(alias)
+
+    def _index_name(self, name: str, listener: Listener) -> None:
+        """Where ``_name_matches`` would find this server name."""
+        if name.startswith("~"):
+            return  # regular-expression server names are not evaluated
+        if name.startswith("."):  # ".example.com": the domain and every subdomain
+            self.by_name[name[1:]].append(listener)
+            self.by_suffix[name].append(listener)
+        elif name.startswith("*.") and not _GLOB_MAGIC.search(name[1:]):
+            self.by_suffix[name[1:]].append(listener)
+        elif _GLOB_MAGIC.search(name):
+            self.by_pattern.append((name, listener))
+        else:
+            self.by_name[name].append(listener)
+
+    def _named(self, host: str) -> list[Listener]:
+        found = list(self.by_name.get(host, ()))
+        for index, char in enumerate(host):
+            if char == ".":
+                found.extend(self.by_suffix.get(host[index:], ()))
+        found.extend(listener for pattern, listener in self.by_pattern if _name_matches(host, pattern))
+        return found
+
+    def _fitting(self, listeners: list[Listener], port: int | None) -> list[Listener]:
+        """The listeners (each once) that accept connections on ``port``, or on a port they do not state."""
+        unique = {listener.id: listener for listener in listeners}
+        return [listener for listener in unique.values()
+                if port is None or port in self.ports[listener.id] or None in self.ports[listener.id]]
 
     def resolve(self, target: Target, caller: Component) -> tuple[list[Listener], str, str]:
         """Matching listeners, how they were found, and why not when there is not exactly one."""
@@ -130,7 +176,6 @@ class _ListenerIndex:
             kind = "a unix socket" if target.scheme == "unix" else "an address built from variables"
             return [], "", f"{target.raw or 'the target'} is {kind}; it cannot be resolved statically"
         host = target.host.lower()
-        candidates = self._candidates(target.port)
 
         named = [
             alias for alias in self.aliases.get(host, ())
@@ -141,19 +186,15 @@ class _ListenerIndex:
 
         if host in LOOPBACK or host.startswith("127."):
             local = [
-                listener for listener in candidates
-                if listener.component == caller.id
-                and any(e.host is None or e.host in LOOPBACK or e.host.startswith("127.") for e in listener.endpoints)
+                listener for listener in self._fitting(self.by_component.get(caller.id, []), target.port)
+                if any(e.host is None or e.host in LOOPBACK or e.host.startswith("127.") for e in listener.endpoints)
             ]
             return self._verdict(local, "loopback address in the same component", target)
 
-        by_name = [listener for listener in candidates if any(_name_matches(host, name) for name in listener.names)]
+        by_name = self._fitting(self._named(host), target.port)
         if by_name:
             return self._verdict(by_name, "host name matches server name", target)
-        by_address = [
-            listener for listener in candidates
-            if any(endpoint.host == host for endpoint in listener.endpoints)
-        ]
+        by_address = self._fitting(self.by_address.get(host, []), target.port)
         return self._verdict(by_address, "address matches listen address", target)
 
     def _through_alias(self, named: list[Alias], target: Target) -> tuple[list[Listener], str, str]:
@@ -177,11 +218,6 @@ class _ListenerIndex:
             why = alias.reason or f"{alias.via} leads to no listener in the linted tree"
             return [], "", f"{shown} ({alias.via}): {why}"
         return listeners, alias.via, ""
-
-    def _candidates(self, port: int | None) -> list[Listener]:
-        if port is None:
-            return [listener for group in self.by_port.values() for listener in group]
-        return self.by_port.get(port, []) + self.by_port.get(None, [])
 
     @staticmethod
     def _verdict(matches: list[Listener], via: str, target: Target) -> tuple[list[Listener], str, str]:

@@ -7,7 +7,9 @@ read live in one place.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
+import stat
 from dataclasses import dataclass
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -37,8 +39,27 @@ class Source:
     text: str
 
 
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """Lines as nginx, HAProxy, git and editors count them: ended by LF only.
+
+    ``str.splitlines`` also breaks at NEL, LS, PS, form feeds and other separators, so one
+    such character in a comment would shift every later line number. Without
+    ``keepends`` the CR of a CRLF ending is dropped, as ``splitlines`` does.
+    """
+    parts = text.split("\n")
+    if keepends:
+        return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    if not parts[-1]:
+        parts.pop()
+    return [part[:-1] if part.endswith("\r") else part for part in parts]
+
+
 def display_path(path: str, cwd: str | None = None) -> str:
-    """Path relative to the working directory when it lies below it, else absolute; POSIX separators."""
+    """Path relative to the working directory when it lies below it, else absolute; POSIX separators.
+
+    A file name that is not valid UTF-8 shows its stray bytes as ``\\xNN``, so that every
+    output format (JSON, SARIF, XML, a terminal) can carry it.
+    """
     if path == "-":
         return "<stdin>"
     absolute = os.path.abspath(path)
@@ -46,14 +67,36 @@ def display_path(path: str, cwd: str | None = None) -> str:
     try:
         relative = os.path.relpath(absolute, base)
     except ValueError:  # another drive on Windows
-        return absolute.replace(os.sep, "/")
+        return printable_name(absolute.replace(os.sep, "/"))
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return absolute.replace(os.sep, "/")
-    return relative.replace(os.sep, "/")
+        return printable_name(absolute.replace(os.sep, "/"))
+    return printable_name(relative.replace(os.sep, "/"))
+
+
+def printable_name(name: str) -> str:
+    """A file system name as valid Unicode: undecodable bytes (surrogate escapes) become ``\\xNN``."""
+    if name.isascii():
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def decode(data: bytes) -> str:
-    """Decode file bytes: honour a BOM, refuse binary data, require UTF-8 otherwise."""
+    """Decode file bytes: honour a BOM, refuse binary data, require UTF-8 otherwise.
+
+    A file whose line breaks are all a lone CR (classic Mac OS) gets LF instead, as editors
+    show it, so that every parser counts its lines; CRLF, and a stray CR in a file with LF
+    line breaks, are left alone (every parser reads them, and counts lines as the products do).
+    """
+    text = _decode(data)
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
+
+
+def _decode(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -73,6 +116,25 @@ def decode(data: bytes) -> str:
         ) from exc
 
 
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; ``OSError`` for anything else.
+
+    For files a repository names that are not configuration to lint (its tolint config,
+    ``extends``, the baseline): a FIFO would block, a device (``/dev/zero``) never ends.
+    """
+    with open(path, "rb", opener=_open_nonblocking) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise OSError(errno.EFBIG, f"larger than {max_bytes} bytes")
+    return data
+
+
 def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
     """Read and decode one file, raising ``SourceError`` with a plain message on failure."""
     try:
@@ -81,15 +143,23 @@ def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
             raise SourceError(
                 f"file is {size} bytes, above the {max_bytes}-byte limit (max-file-size); skipped"
             )
-        with open(path, "rb") as handle:
+        # Non-blocking, so that opening a FIFO does not wait for a writer; then only regular
+        # files are read (a FIFO, socket or device could block or never end).
+        with open(path, "rb", opener=_open_nonblocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SourceError("not a regular file (a FIFO, socket or device); not read")
             data = handle.read(max_bytes + 1)
     except FileNotFoundError as exc:
+        if os.path.islink(path):
+            raise SourceError("broken symbolic link: its target does not exist") from exc
         raise SourceError("file not found (it may have been removed while tolint ran)") from exc
     except IsADirectoryError as exc:
         raise SourceError("is a directory, not a file") from exc
     except PermissionError as exc:
         raise SourceError("permission denied") from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SourceError("symbolic link loop (the link leads back to itself); not read") from exc
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise SourceError(f"file is above the {max_bytes}-byte limit (max-file-size); skipped")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tolint.findings import Finding, Location
+from tolint.sources import split_lines
 
 if TYPE_CHECKING:
     from tolint.catalog import Catalog
@@ -87,7 +88,7 @@ def scan(text: str, file: str) -> list[Directive]:
     """Every tolint directive in one file's text (``#`` comments, same line or the line above)."""
     if _MARKER not in text:
         return []
-    lines = text.splitlines()
+    lines = split_lines(text)
     directives = []
     for index, line in enumerate(lines):
         position = line.find(_MARKER)

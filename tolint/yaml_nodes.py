@@ -90,6 +90,10 @@ class Node:
     def as_int(self) -> int | None:
         """An integer written as one (unquoted); None otherwise."""
         if self.plain and isinstance(self.value, str) and _INT.fullmatch(self.value):
+            # Python refuses to convert more than 4300 digits; a number this long is out of every
+            # range anyway, so it reads as 10**30 (with its sign) and range checks report it.
+            if len(self.value) > 31:
+                return -(10**30) if self.value.startswith("-") else 10**30
             return int(self.value)
         return None
 
@@ -288,9 +292,18 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
-        if exc.context:
+        start = exc.context_mark
+        if exc.context and start is not None and mark is not None and start.line != mark.line:
+            message = f"{exc.context} (started at line {start.line + 1}): {message}"
+            if "end of stream" in message:  # an unterminated quote: point at where it opened, not at the end
+                mark = start
+        elif exc.context:
             message = f"{exc.context}: {message}"
-        raise YamlError(message, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+        if mark is not None and "cannot start any token" in message and text[mark.index:mark.index + 1] == "\t":
+            message = "a tab character where YAML expects indentation or a value; YAML indents with spaces only"
+        # At the end of a file without a final newline the mark is on the line after the last one.
+        line = min(mark.line + 1, text.count("\n") + 1) if mark else None
+        raise YamlError(message, line, mark.column + 1 if mark else None) from None
     except YamlError:
         raise
     except Exception as exc:  # libyaml reader errors (bad characters) and the like

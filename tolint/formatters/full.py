@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from tolint.findings import Location
 from tolint.formatters.common import sanitize
 from tolint.formatters.text import TextFormatter
+from tolint.sources import split_lines
 
 if TYPE_CHECKING:
     from tolint.pipeline import Report
@@ -32,7 +33,7 @@ class FullFormatter:
 
         def source_lines(file: str) -> list[str]:
             if file not in lines_of:
-                lines_of[file] = report.sources.get(file, "").splitlines()
+                lines_of[file] = split_lines(report.sources.get(file, ""))
             return lines_of[file]
 
         TextFormatter.write_diagnostics(report, stream, color)

@@ -19,7 +19,8 @@ import shlex
 from dataclasses import dataclass, field
 
 from tolint import durations
-from tolint.graph import default_source, Duration, Provenance, Setting, Value
+from tolint.graph import Duration, Provenance, Setting, Value, default_source
+from tolint.numbers import is_int
 from tolint.parsers import k8s_defaults as defaults
 
 
@@ -196,9 +197,9 @@ def _bind_ports(binds: list[str]) -> tuple[list[int], str | None]:
         if bind.startswith(("unix:", "fd://")):
             continue
         address, _, port = bind.rpartition(":")
-        if not address and not port.isdigit():  # "0.0.0.0" alone: port 8000
+        if not address and not is_int(port):  # "0.0.0.0" alone: port 8000
             address, port = bind, "8000"
-        if port.isdigit():
+        if is_int(port):
             ports.append(int(port))
         host = address.strip("[]") or None
     return ports, host
@@ -260,7 +261,7 @@ def _gunicorn_worker(options: _Options, build: _Builder) -> tuple[str | None, Pr
         return None, (found or threads)[1].provenance()  # type: ignore[index]
     name = found[0].rsplit(".", 1)[-1].rsplit("#", 1)[-1] if found is not None else "sync"
     provenance = found[1].provenance() if found is not None else build.default("--worker-class", None).provenance
-    if name == "sync" and threads is not None and threads[0].isdigit() and int(threads[0]) > 1:
+    if name == "sync" and threads is not None and is_int(threads[0]) and int(threads[0]) > 1:
         # gunicorn switches a sync worker with --threads > 1 to gthread.
         return "gthread", threads[1].provenance()
     return name, provenance
@@ -295,7 +296,7 @@ def gunicorn(tokens: list[Token], env: dict[str, EnvVar], anchor: Token) -> AppS
         server.ports, server.bind_host = _bind_ports(binds)
     elif not unknown:
         port = env.get("PORT")
-        if port is not None and port.value and port.value.isdigit():
+        if port is not None and port.value and is_int(port.value):
             server.ports, server.bind_host = [int(port.value)], "0.0.0.0"
         else:
             server.ports, server.bind_host = [8000], "127.0.0.1"
@@ -362,7 +363,7 @@ def uvicorn(tokens: list[Token], env: dict[str, EnvVar], anchor: Token) -> AppSe
     build = _Builder(server, "uvicorn", defaults.UVICORN_SETTINGS)
     if "uds" not in options.values and "fd" not in options.values and "port" not in unknown_env:
         port = options.values.get("port", ("8000", anchor))[0]
-        server.ports = [int(port)] if port.isdigit() else []
+        server.ports = [int(port)] if is_int(port) else []
         server.bind_host = options.values.get("host", ("127.0.0.1", anchor))[0]
     server.idle_timeout = build.duration("--timeout-keep-alive", options.values.get("timeout_keep_alive"), 5.0,
                                          "timeout_keep_alive" in unknown_env)
@@ -447,7 +448,7 @@ def parse_declared_duration(text: str) -> float | None:
 
 def _version_tuple(text: str) -> tuple[int, ...] | None:
     parts = text.lstrip("v").split(".")
-    if not parts or not all(part.isdigit() for part in parts):
+    if not parts or not all(is_int(part) for part in parts):
         return None
     return tuple(int(part) for part in parts)
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from tolint.numbers import is_int
 from tolint.presets import COMPONENT_KINDS, MIDDLEBOX_KINDS, parse_version, preset_names
 
 FILE_SUFFIXES = (".tolint.yaml", ".tolint.yml")
@@ -228,7 +229,7 @@ class ComponentSpec(_Spec):
     def _ports(cls, value: list[int | str] | None) -> list[int | str] | None:
         for item in value or ():
             port = item if isinstance(item, int) else item.rpartition(":")[2]
-            if not str(port).isdigit() or not 0 < int(port) < 65536:
+            if not is_int(str(port)) or not 0 < int(port) < 65536:
                 raise ValueError(f"{item!r} is not a port (1-65535) or host:port")
         return value
 

@@ -42,6 +42,7 @@ from tolint.graph import (
     Upstream,
     Value,
 )
+from tolint.numbers import is_port
 from tolint.parsers import client_model as model
 from tolint.presets import MIDDLEBOX_KINDS, Preset, load_presets, parse_version
 from tolint.yaml_nodes import Node, YamlError, compose
@@ -566,6 +567,10 @@ class _Builder:
                                  "(expected a name, host:port or a URL)")
                 continue
             scheme = match.group("scheme")
+            if match.group("port") and not is_port(match.group("port")):
+                read.error(node, f'component "{spec.name}": target "{text}": port {match.group("port")[:20]} is '
+                                 "out of range (1-65535)")
+                continue
             port = int(match.group("port")) if match.group("port") else _SCHEME_PORTS.get(scheme or "")
             host = match.group("host").strip("[]").lower()
             if host in self.broken:

@@ -43,12 +43,13 @@ from tolint.graph import (
     Upstream,
     Value,
 )
+from tolint.numbers import is_int
 from tolint.parsers import haproxy_defaults as defaults
 from tolint.parsers.haproxy_syntax import PROXY_SECTIONS, HaproxyText, Line, Section, Version, parse_text
 
 _HTTP_MODES = ("httpclose", "http-server-close", "http-keep-alive")
 _SAFE_RETRY_CONDITIONS = frozenset({"none", "conn-failure", "0rtt-rejected"})
-_TIME = re.compile(r"(\d+)(us|ms|s|m|h|d)?")
+_TIME = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?")
 _MAX_TIMER_MS = 2**31 - 1  # "timer overflow" above this
 # Server keywords that take a value, so that a value ("cookie backup") is never read as a flag.
 _SERVER_VALUE_KEYWORDS = frozenset({
@@ -500,7 +501,11 @@ class _Builder:
             if line.has_env(1):
                 continue
             for address in line.words[1].split(","):
-                endpoints.extend(_bind_endpoints(address))
+                found = _bind_endpoints(address)
+                if any(e.port is not None and not 1 <= e.port <= 65535 for e in found):
+                    self._error(line, f'"bind {address}": port out of range (1-65535)')
+                    continue
+                endpoints.extend(found)
         return endpoints, tls
 
     def _tcp_keepalive(self, proxy: _Proxy, side: str) -> TcpKeepalive:
@@ -512,7 +517,7 @@ class _Builder:
         interval = self.duration(proxy, f"{side}tcpka-intvl", unit="s", zero="unset")
         count_written = proxy.settings.get(f"{side}tcpka-cnt")
         count = None
-        if count_written is not None and count_written.value.isdigit():
+        if count_written is not None and is_int(count_written.value):
             count = Value(value=int(count_written.value), key=f"{side}tcpka-cnt", raw=count_written.line.text(),
                           provenance=self._provenance(count_written, proxy.section))
         return TcpKeepalive(enabled=enabled, idle=idle or _linux_keepalive_idle(), interval=interval, count=count)
@@ -574,6 +579,9 @@ class _Builder:
         disabled = _is_on(server.params.get("disabled"))
         raw = server.address
         host, port, kind = _server_address(raw)
+        if port is not None and not 0 <= port <= 65535:  # 0: the client's own port (transparent proxies)
+            self._error(server.line, f'port {port} of server "{server.name}" is out of range (1-65535)')
+            port = None
         return Target(host=host, port=port, scheme="unix" if kind == "unix" else scheme, raw=raw,
                       provenance=provenance, backup=backup, disabled=disabled)
 
@@ -615,7 +623,7 @@ class _Builder:
                 })
         retries = proxy.settings.get("retries")
         tries: Value | None = None
-        if retries is not None and retries.value.isdigit():
+        if retries is not None and is_int(retries.value):
             tries = Value(value=int(retries.value) + 1, key="retries", raw=retries.line.text(),
                           provenance=self._provenance(retries, proxy.section),
                           detail=f"{retries.value} retries after the first attempt")
@@ -709,7 +717,7 @@ class _Builder:
         written = [server.params.get("pool-max-conn") for server in proxy.servers] or \
             [proxy.settings.get("default-server pool-max-conn")]
         values = [item for item in written if item is not None]
-        if not values or len(values) != len(written) or not all(re.fullmatch(r"-?\d+", item.value) for item in values):
+        if not values or len(values) != len(written) or not all(re.fullmatch(r"-?[0-9]{1,18}", item.value) for item in values):
             return None
         largest = max(values, key=lambda item: int(item.value) if int(item.value) >= 0 else float("inf"))
         return Value(value=int(largest.value), key="pool-max-conn", raw=largest.line.text(),
@@ -839,7 +847,7 @@ def _server_address(address: str) -> tuple[str | None, int | None, str]:
             lower = lower[len(prefix):]
             break
     host, port_text = _split_host_port(lower)
-    port = int(port_text) if port_text.isdigit() else None  # "+1000"/"-1000": relative to the client's port
+    port = int(port_text) if is_int(port_text) else None  # "+1000"/"-1000": relative to the client's port
     return host or None, port, "inet"
 
 
@@ -867,11 +875,11 @@ def _bind_endpoints(address: str) -> list[Endpoint]:
     host_value = None if host in _ANY_ADDRESS else host
     if "-" in port_text:
         first, _, last = port_text.partition("-")
-        if first.isdigit() and last.isdigit() and int(first) <= int(last):
+        if is_int(first) and is_int(last) and int(first) <= int(last):
             ports = range(int(first), min(int(last), int(first) + _MAX_RANGE_PORTS - 1) + 1)
             return [Endpoint(host=host_value, port=port) for port in ports]
         return []
-    if not port_text.isdigit():
+    if not is_int(port_text):
         return [Endpoint(host=host_value, port=None)] if host_value else []
     return [Endpoint(host=host_value, port=int(port_text))]
 

@@ -21,6 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tolint.numbers import is_int
+from tolint.sources import split_lines
+
 # Sections HAProxy (community and enterprise) knows. A line starting with one of these
 # words starts a new section; the others are read and left alone by the graph builder.
 PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})
@@ -314,7 +317,7 @@ class _ConditionParser:
 def _constant(token: str) -> bool | None:
     if "$" in token:
         return None
-    if token.isdigit():
+    if is_int(token):
         return int(token) != 0
     return bool(token)
 
@@ -368,7 +371,7 @@ def parse_text(text: str, file: str, line_offset: int = 0, version: Version | No
     def error(number: int, message: str, severity: str = "error") -> None:
         result.errors.append((number, message, severity))
 
-    for index, raw in enumerate(text.splitlines()):
+    for index, raw in enumerate(split_lines(text)):
         number = index + 1 + line_offset
         words, env_words, comment, problem = split_line(raw)
         if comment is not None:

@@ -40,6 +40,7 @@ from tolint.graph import (
     Upstream,
     Value,
 )
+from tolint.numbers import is_int
 from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.k8s_graph import BuildState, Cluster
 from tolint.parsers.k8s_objects import Annotation, BackendRef, Ingress, K8sObject, Reader, Service, ingress
@@ -92,7 +93,7 @@ class _Context:
             values = key_value_list(annotation.value)
             if attribute in values:
                 text = values[attribute]
-                if text.isdigit() and low <= int(text) <= high:
+                if is_int(text) and low <= int(text) <= high:
                     return annotation_value(obj, annotation, attribute, float(text), f"{attribute}={text}")
                 self.bad(obj, annotation, f"{attribute} must be an integer from {low} to {high}, got \"{text}\"")
         return default.duration(obj.file, anchor.line, anchor.column)
@@ -431,7 +432,7 @@ def _nginx_upstream(ctx: _Context, config: _IngressNginxConfig, component: Compo
     upstream.read_timeout = _nginx_duration(ctx, setting("proxy-read-timeout"))
     upstream.send_timeout = _nginx_duration(ctx, setting("proxy-send-timeout"))
     pool = setting("upstream-keepalive-connections")
-    size = int(pool.text) if pool.text.strip().isdigit() else None
+    size = int(pool.text) if is_int(pool.text.strip()) else None
     upstream.pool_size = _nginx_value(pool, size) if size is not None else None
     upstream.reuse = _nginx_value(pool, bool(size))
     upstream.idle_timeout = _nginx_duration(ctx, setting("upstream-keepalive-timeout"))
@@ -447,7 +448,7 @@ def _nginx_upstream(ctx: _Context, config: _IngressNginxConfig, component: Compo
     upstream.retry = RetryPolicy(
         conditions=_nginx_value(conditions, words),
         non_idempotent=_nginx_value(conditions, "non_idempotent" in words),
-        tries=_nginx_value(tries, int(tries.text)) if tries.text.strip().isdigit() else None,
+        tries=_nginx_value(tries, int(tries.text)) if is_int(tries.text.strip()) else None,
         budget=_nginx_duration(ctx, setting("proxy-next-upstream-timeout"), zero_is_unlimited=True),
     )
     return upstream
@@ -519,7 +520,7 @@ def _service_balancer(ctx: _Context, svc: Service) -> None:
 def _clb_idle(ctx: _Context, obj: K8sObject, anchor: Node) -> Duration:
     annotation = obj.annotations().get(f"{AWS_SERVICE}connection-idle-timeout")
     if annotation is not None:
-        if annotation.value.isdigit() and 1 <= int(annotation.value) <= 3600:
+        if is_int(annotation.value) and 1 <= int(annotation.value) <= 3600:
             return annotation_value(obj, annotation, f"{AWS_SERVICE}connection-idle-timeout",
                                     float(annotation.value), f"connection-idle-timeout: {annotation.value}")
         ctx.bad(obj, annotation, f'connection-idle-timeout must be 1 to 3600 seconds, got "{annotation.value}"')
@@ -532,7 +533,7 @@ def _clb_draining(ctx: _Context, obj: K8sObject) -> Duration | None:
     if enabled is None or enabled.value.lower() != "true":
         return None
     timeout = obj.annotations().get(f"{AWS_SERVICE}connection-draining-timeout")
-    if timeout is not None and timeout.value.isdigit() and 1 <= int(timeout.value) <= 3600:
+    if timeout is not None and is_int(timeout.value) and 1 <= int(timeout.value) <= 3600:
         return annotation_value(obj, timeout, f"{AWS_SERVICE}connection-draining-timeout", float(timeout.value),
                                 f"connection-draining-timeout: {timeout.value}")
     return defaults.CLB_DRAINING_TIMEOUT.duration(obj.file, enabled.line, enabled.column)

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from tolint.graph import Diagnostic, Duration, Provenance
+from tolint.numbers import is_int
 from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.appservers import ANNOTATION_PREFIX, Declared, EnvVar, Token
 from tolint.yaml_nodes import Node, YamlError, compose
@@ -153,6 +154,7 @@ def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8
     try:
         for document in compose(text):
             if document.root is not None:
+                _report_duplicate_keys(document.root, display, diagnostics)
                 _collect(document.root, display, objects, diagnostics, depth=0)
     except YamlError as exc:
         if "{{" in text:
@@ -162,6 +164,38 @@ def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8
         diagnostics.append(Diagnostic(file=display, line=exc.line, column=exc.column,
                                       message=f"invalid YAML: {exc.message}"))
     return objects
+
+
+def _report_duplicate_keys(root: Node, display: str, diagnostics: list[Diagnostic]) -> None:
+    """YAML forbids a key twice in one mapping; kubectl rejects it, other tools keep the last one.
+
+    tolint reads the first (``Node.get``), so the two can disagree: report it. Shared
+    (aliased) nodes are visited once, so an alias bomb cannot make this walk explode.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.kind == "scalar" or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.is_seq:
+            stack.extend(node.list())
+            continue
+        first_line: dict[str, int] = {}
+        for key, value in node.items():
+            stack.append(value)
+            if not key.is_scalar:
+                continue
+            name = str(key.value)
+            if name in first_line:
+                diagnostics.append(Diagnostic(
+                    file=display, line=key.line, column=key.column, severity="warning",
+                    message=f'duplicate key "{name}" (first at line {first_line[name]}): YAML forbids it, kubectl '
+                            "rejects it and other tools keep the last one; tolint reads the first",
+                ))
+            else:
+                first_line[name] = key.line
 
 
 def _collect(root: Node, display: str, objects: list[K8sObject], diagnostics: list[Diagnostic], depth: int) -> None:
@@ -217,7 +251,7 @@ class Reader:
         if node is None or (node.is_scalar and node.text() is None):
             return None
         value = node.as_int()
-        if value is None and node.is_scalar and not node.plain and (node.text() or "").isdigit():
+        if value is None and node.is_scalar and not node.plain and is_int(node.text() or ""):
             value = int(node.text() or "0")  # "30" quoted: the API server rejects it, but the intent is clear
             self.bad(node, key, "an integer")
         elif value is None:
@@ -569,7 +603,7 @@ def service(obj: K8sObject, diagnostics: list[Diagnostic]) -> Service:
         if target_node is not None and target_node.is_scalar and target_node.text() is not None:
             number = target_node.as_int()
             text = target_node.text() or ""
-            target = number if number is not None else (int(text) if text.isdigit() else text)
+            target = number if number is not None else (int(text) if is_int(text) else text)
         name = item.get("name")
         protocol = item.get("protocol")
         ports.append(ServicePort(port[0], target, name.text() if name is not None and name.is_scalar else None,

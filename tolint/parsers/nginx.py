@@ -29,6 +29,7 @@ from tolint.graph import (
     Upstream,
     Value,
 )
+from tolint.numbers import is_int
 from tolint.parsers import nginx_defaults
 from tolint.parsers.nginx_files import LoadedFile, NginxSource
 from tolint.parsers.nginx_scopes import Scope, build_scopes
@@ -146,7 +147,7 @@ class _Context:
         if found is None:
             return None
         first = str(found.value).split()[0] if str(found.value).split() else ""
-        if not first.isdigit():
+        if not is_int(first):
             if not found.provenance.is_default:
                 self.diagnostics.append(Diagnostic(
                     file=found.provenance.file or "", line=found.provenance.line,
@@ -260,7 +261,9 @@ class _NginxBuilder:
             if not stmt.args:
                 continue
             endpoint = _parse_listen_address(stmt.args[0])
-            if endpoint is not None:
+            if endpoint is not None and endpoint.port is not None and not 1 <= endpoint.port <= 65535:
+                self.ctx.bad_value(stmt, f"port {endpoint.port} is out of range (1-65535)")
+            elif endpoint is not None:
                 endpoints.append(endpoint)
             for arg in stmt.args[1:]:
                 if arg == "ssl" or arg == "quic":
@@ -293,7 +296,7 @@ class _NginxBuilder:
             interval=Duration(seconds=interval, key="so_keepalive interval", raw=raw, provenance=provenance)
             if interval is not None else None,
             count=Value(value=int(parts[2]), key="so_keepalive count", raw=raw, provenance=provenance)
-            if parts[2].isdigit() else None,
+            if is_int(parts[2]) else None,
         )
 
     def _resets(self, server: Scope) -> list[Value]:
@@ -380,6 +383,9 @@ class _NginxBuilder:
         if "$" in raw:
             return None, [Target(host=None, raw=raw, provenance=provenance, scheme=scheme)], scheme
         port = _port(port_text, scheme)
+        if port is not None and not 1 <= port <= 65535:
+            ctx.bad_value(pass_stmt, f"port {port} is out of range (1-65535)")
+            return None, [Target(host=None, raw=raw, provenance=provenance, scheme=scheme)], scheme
         return None, [Target(host=host.strip("[]").lower(), port=port, scheme=scheme, raw=raw, provenance=provenance)], scheme
 
     def _block_targets(self, block: Scope, scheme: str | None) -> list[Target]:
@@ -398,7 +404,11 @@ class _NginxBuilder:
                 targets.append(Target(host=None, raw=address, provenance=provenance, backup=backup))
                 continue
             host = match.group("host").strip("[]").lower()
-            targets.append(Target(host=host, port=_port(match.group("port"), scheme), scheme=scheme,
+            port = _port(match.group("port"), scheme)
+            if port is not None and not 1 <= port <= 65535:
+                self.ctx.bad_value(stmt, f"port {port} is out of range (1-65535)")
+                continue
+            targets.append(Target(host=host, port=port, scheme=scheme,
                                   raw=address, provenance=provenance, backup=backup))
         return targets
 
@@ -567,7 +577,7 @@ def _default_scheme(directive: str) -> str:
 
 
 def _port(text: str | None, scheme: str | None) -> int | None:
-    if text and text.isdigit():
+    if text and is_int(text):
         return int(text)
     return _SCHEME_PORTS.get(scheme or "", None) if not text else None
 
@@ -575,16 +585,16 @@ def _port(text: str | None, scheme: str | None) -> int | None:
 def _parse_listen_address(arg: str) -> Endpoint | None:
     if arg.startswith("unix:"):
         return None
-    if arg.isdigit():
+    if is_int(arg):
         return Endpoint(host=None, port=int(arg))
     if arg.startswith("["):
         host, _, rest = arg[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else ""
-        return Endpoint(host=None if host in ("::", "") else host, port=int(port) if port.isdigit() else 80)
+        return Endpoint(host=None if host in ("::", "") else host, port=int(port) if is_int(port) else 80)
     host, _, port = arg.rpartition(":")
     if not host:
         host, port = arg, ""
     if host == "*":
         host = ""
-    return Endpoint(host=host.lower() or None, port=int(port) if port.isdigit() else 80)
+    return Endpoint(host=host.lower() or None, port=int(port) if is_int(port) else 80)
 

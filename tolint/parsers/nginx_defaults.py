@@ -10,6 +10,7 @@ from __future__ import annotations
 from tolint.graph import DefaultSource, default_source
 from tolint.versioned import Version, VersionedDefault
 
+from tolint.numbers import is_int
 
 # The current stable branch, which includes the 1.29.7 changes to upstream keep-alive.
 DEFAULT_NGINX_VERSION = "1.30.0"
@@ -28,7 +29,7 @@ _CHANGES_1_29_7 = "https://nginx.org/en/CHANGES (1.29.7)"
 def parse_version(text: str) -> Version:
     """``"1.29.7"`` -> ``(1, 29, 7)``; raises ValueError on anything else."""
     parts = text.strip().split(".")
-    if not 1 <= len(parts) <= 4 or not all(part.isdigit() for part in parts):
+    if not 1 <= len(parts) <= 4 or not all(is_int(part) for part in parts):
         raise ValueError(f'invalid nginx version "{text}" (expected e.g. "1.30.0")')
     return tuple(int(part) for part in parts)
 

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field, replace
 
 from tolint.graph import Diagnostic
 from tolint.parsers.nginx_syntax import Statement, SyntaxTree, parse_text
-from tolint.sources import DEFAULT_MAX_FILE_BYTES, SourceError, display_path, read_source
+from tolint.sources import DEFAULT_MAX_FILE_BYTES, SourceError, display_path, read_source, split_lines
 
 MAX_INCLUDE_DEPTH = 32
 MAX_INCLUDED_STATEMENTS = 500_000
+# Directories one include glob may list. Symbolic links to a parent directory make
+# "*/*/*/*.conf" expand exponentially with glob(3); listing each real directory once per
+# pattern level keeps it linear, and this bounds what a huge tree can cost.
+MAX_GLOB_DIRECTORIES = 10_000
 
 # Files every nginx package ships next to nginx.conf; they hold MIME types and CGI
 # parameters, never timeouts, so their absence from a repository is not worth a warning.
@@ -45,6 +49,50 @@ class IncludePolicy:
         if not self.allowed_roots:
             return True
         return any(real_path == root or real_path.startswith(root.rstrip(os.sep) + os.sep) for root in self.allowed_roots)
+
+
+def include_glob(pattern: str) -> tuple[list[str], bool]:
+    """Paths matching an include glob, sorted, and whether the directory budget ran out.
+
+    Matches what ``glob.glob`` (and nginx's glob(3)) finds, except that a directory reached
+    through several paths at the same level (symbolic links) is visited once: the same
+    files are not included again, and a tree of links to ``..`` cannot make the
+    expansion exponential.
+    """
+    parts = pattern.split(os.sep)
+    current = [os.sep if pattern.startswith(os.sep) else ""]
+    visited = 0
+    for level, part in enumerate(parts):
+        if part == "" and level < len(parts) - 1:
+            continue  # leading or doubled separator
+        last = level == len(parts) - 1
+        found: list[str] = []
+        seen: set[str] = set()
+        for base in current:
+            real = os.path.realpath(base or ".")
+            if real in seen:
+                continue
+            seen.add(real)
+            visited += 1
+            if visited > MAX_GLOB_DIRECTORIES:
+                return [], True
+            if not glob.has_magic(part):
+                path = os.path.join(base, part)
+                if os.path.lexists(path) if last else os.path.isdir(path):
+                    found.append(path)
+                continue
+            try:
+                names = sorted(entry.name for entry in os.scandir(base or "."))
+            except OSError:
+                continue
+            for name in fnmatch.filter(names, part):
+                if name.startswith(".") and not part.startswith("."):
+                    continue  # glob(3) leaves hidden files to patterns that start with a dot
+                path = os.path.join(base, name)
+                if last or os.path.isdir(path):
+                    found.append(path)
+        current = found
+    return sorted(current), False
 
 
 @dataclass
@@ -152,14 +200,14 @@ class DiskSource(NginxSource):
         except SourceError as exc:
             loaded = LoadedFile(key, display, SyntaxTree(), [], error=exc.message)
         else:
-            loaded = LoadedFile(key, display, parse_text(source.text, display), source.text.splitlines(),
+            loaded = LoadedFile(key, display, parse_text(source.text, display), split_lines(source.text),
                                 text=source.text)
         self._cache[key] = loaded
         return loaded
 
     def add_text(self, key: str, display: str, text: str, line_offset: int = 0) -> LoadedFile:
         """Register text that does not come from disk (stdin, a ConfigMap)."""
-        loaded = LoadedFile(key, display, parse_text(text, display, line_offset), text.splitlines(), text=text)
+        loaded = LoadedFile(key, display, parse_text(text, display, line_offset), split_lines(text), text=text)
         self._cache[key] = loaded
         return loaded
 
@@ -182,12 +230,23 @@ class DiskSource(NginxSource):
             )
 
         if glob.has_magic(candidate):
-            matches = sorted(glob.glob(candidate))
+            matches, truncated = include_glob(candidate)
+            if truncated:
+                return [], Diagnostic(
+                    file=stmt.file, line=stmt.line, severity="warning",
+                    message=f'include "{pattern}" goes through more than {MAX_GLOB_DIRECTORIES} directories; not followed',
+                )
         elif os.path.exists(candidate):
             matches = [candidate]
         else:
             if os.path.basename(pattern) in DISTRO_FILES:
                 return [], None
+            if os.path.islink(candidate):
+                return [], Diagnostic(
+                    file=stmt.file, line=stmt.line, severity="warning",
+                    message=f'included file "{pattern}" is a symbolic link that leads nowhere (a loop, or a missing '
+                    "target); settings it may hold are unknown",
+                )
             return [], Diagnostic(
                 file=stmt.file, line=stmt.line, severity="warning",
                 message=f'included file "{pattern}" not found (looked for {display_path(candidate, self.cwd)}); '
@@ -226,7 +285,7 @@ class DumpSource(NginxSource):
         self.display = display
         self.files: dict[str, LoadedFile] = {}
         self.order: list[str] = []
-        all_lines = text.splitlines()
+        all_lines = split_lines(text)
         matches = list(_DUMP_MARKER.finditer(text))
         for index, match in enumerate(matches):
             start = match.end() + 1

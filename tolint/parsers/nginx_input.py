@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tolint.graph import Diagnostic, Fragment
 from tolint.parsers.nginx import NginxOptions, build_component
-from tolint.parsers.nginx_files import DiskSource, DumpSource, IncludePolicy
+from tolint.parsers.nginx_files import DiskSource, DumpSource, IncludePolicy, include_glob
 
 if TYPE_CHECKING:
     from tolint.config import Settings
@@ -84,7 +84,7 @@ def _closure(disk: DiskSource, start: str, base_dir: str, known: set[str]) -> se
             path = disk.map_pattern(pattern, base_dir)
             if path is None:
                 continue
-            matches = glob.glob(path) if glob.has_magic(path) else [path]
+            matches = include_glob(path)[0] if glob.has_magic(path) else [path]
             for match in matches:
                 real = os.path.realpath(match)
                 if real in known and real not in found and real != start:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import crossplane  # noqa: F401  (importing it registers the *_by_lua_block lexer)
 from crossplane.lexer import _lex_file_object
 
+from tolint.sources import split_lines
+
 MAX_DEPTH = 64
 _EOF_SENTINEL = "#tolint-end-of-input"
 
@@ -42,7 +44,7 @@ def parse_text(text: str, file: str, line_offset: int = 0) -> SyntaxTree:
     ``line_offset`` shifts every line number (for a config embedded in a larger file).
     """
     tree = SyntaxTree()
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     last_line = len(lines)
     lines.append("\n" + _EOF_SENTINEL + "\n")
 

@@ -27,7 +27,7 @@ COMPONENT_KINDS = ("client", "grpc-client", "pool", "app-server", "grpc-server",
                    "load-balancer", "cdn", "proxy", "sidecar")
 MIDDLEBOX_KINDS = ("nat-gateway", "l4-load-balancer", "firewall")
 OTHER_KINDS = ("tcp-keepalive",)
-_VERSION = re.compile(r"^\d+(\.\d+)*$")
+_VERSION = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9})*$")
 
 Version = tuple[int, ...]
 
