@@ -28,9 +28,9 @@ Job = Callable[[], "list[Fragment]"]
 
 
 def _run(job: Job) -> list[Fragment]:
-    import gc
+    from tolint.gc_policy import young_collections_only
 
-    gc.disable()  # as in the parent: the worker builds a large heap with almost no cycles
+    young_collections_only()  # as in the parent
     return job()
 
 

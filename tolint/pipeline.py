@@ -15,6 +15,7 @@ from tolint.config import Settings
 from tolint.discover import Discovery, discover
 from tolint.engine import ActiveRule, activate, prepare, run, run_suppression_rules, sort_findings
 from tolint.findings import SEVERITY_RANK, Finding
+from tolint.gc_policy import young_collections_only
 from tolint.graph import Diagnostic, ObjectSuppression, TimeoutGraph
 from tolint.parsers.formats import FORMATS
 
@@ -62,19 +63,20 @@ class Inputs:
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a run builds its graph.
+    """Keep Python's cyclic garbage collector to young objects while a run builds its graph.
 
-    A run allocates hundreds of thousands of small, long-lived objects and almost no
-    reference cycles; the collector's full passes over that growing heap took half of
-    the run time on large trees (measured: 13.1 s -> 6.9 s at 4,000 services).
+    Without full collections a 4,000-service tree took 6.9 s instead of 13.1 s; with the
+    collector off entirely the cycles that do occur leaked 100 MB at 10,000 services.
+    The caller's thresholds come back afterwards (tolint used as a library).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    thresholds = gc.get_threshold()
+    gc.freeze()  # what exists now (modules, classes) is never scanned again
+    young_collections_only()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def build_inputs(paths: list[str], settings: Settings, stdin_text: str | None = None,

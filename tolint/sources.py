@@ -148,7 +148,11 @@ def read_source(path: str, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
         with open(path, "rb", opener=_open_nonblocking) as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise SourceError("not a regular file (a FIFO, socket or device); not read")
-            data = handle.read(max_bytes + 1)
+            # Ask for what the file holds (a buffer of max-file-size per file would be
+            # allocated and dropped for every read), then for the rest if it grew meanwhile.
+            data = handle.read(min(size, max_bytes) + 1)
+            if len(data) > size:
+                data += handle.read(max_bytes + 1 - len(data))
     except FileNotFoundError as exc:
         if os.path.islink(path):
             raise SourceError("broken symbolic link: its target does not exist") from exc

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -413,6 +414,9 @@ class _Builder:
         entry, preset = declared.entry, declared.preset
         eff: dict[str, _Eff] = {}
         anchor = entry.node.get("preset") or entry.node
+        # Every default of one component points at its preset line; settings citing the same
+        # source share one Provenance (a large declared fleet holds hundreds of thousands).
+        provenances: dict[int, Provenance] = {}
         if preset is not None:
             for path, setting in preset.settings.items():
                 if setting.follows is not None:
@@ -422,11 +426,16 @@ class _Builder:
                     continue
                 source = preset.default_source(chosen, declared.version_text, declared.version_assumed)
                 value = _coerce(model.SLOTS[path], chosen.value)
+                provenance = provenances.get(id(source))
+                if provenance is None:
+                    provenance = Provenance(file=entry.file, line=anchor.line, column=anchor.column, default=source)
+                    provenances[id(source)] = provenance
                 eff[path] = _Eff(
                     value=value, key=setting.key or path,
-                    # "keepAliveTimeout 5s"; a flag that is on reads as its name alone.
-                    raw=str(setting.key) if value is True else f"{setting.key} {_text(chosen.value)}",
-                    provenance=Provenance(file=entry.file, line=anchor.line, column=anchor.column, default=source),
+                    # "keepAliveTimeout 5s"; a flag that is on reads as its name alone. Interned:
+                    # every component of a preset says the same.
+                    raw=intern(str(setting.key) if value is True else f"{setting.key} {_text(chosen.value)}"),
+                    provenance=provenance,
                 )
         for path, value in user.items():
             node = nodes[path]

@@ -180,6 +180,7 @@ def build_component(source: NginxSource, main_key: str, options: NginxOptions) -
         files=sorted({f.display for f in files}),
     )
     _NginxBuilder(ctx, root, component).build()
+    root.dispose()
     sources = {f.display: f.text for f in files
                if f.error is None and f.text is not None and f.display != main_file.display}
     return Fragment(components=[component], diagnostics=diagnostics, files=component.files, sources=sources)

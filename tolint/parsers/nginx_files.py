@@ -169,6 +169,9 @@ class NginxSource:
 
         _report_file_problems(main, diagnostics)
         statements = walk(main.tree.statements, (main.key,))
+        # walk and include refer to each other: a reference cycle that would keep every
+        # parsed file alive while tolint runs with the garbage collector paused.
+        walk = include = None  # type: ignore[assignment]  # noqa: F841
         return statements, list(files.values())
 
 

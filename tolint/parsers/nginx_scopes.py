@@ -62,6 +62,12 @@ class Scope:
             scope = scope.parent
         return None
 
+    def dispose(self) -> None:
+        """Break the parent/child cycles, so the tree is freed while the garbage collector is paused."""
+        for scope in self.walk():
+            scope.parent = None
+            scope.children = []
+
     def walk(self) -> list[Scope]:
         out: list[Scope] = []
         stack = [self]
