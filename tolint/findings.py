@@ -12,7 +12,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     file: str
     line: int | None = None
@@ -33,14 +33,14 @@ class Location:
         return ":".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     location: Location
     message: str
     label: str = "see"  # how one-line output introduces it: "the other end", "see"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A template's report: a message, where it points, and the other places involved."""
 
@@ -51,7 +51,7 @@ class Hit:
     subjects: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     name: str

@@ -47,8 +47,11 @@ def parse_kubernetes_inputs(files: list[InputFile], settings: Settings, roots: l
 
     cluster = Cluster(objects, diagnostics, settings.kubernetes_cluster_domain)
     state = BuildState(cluster=cluster)
-    file_lines = {item.display: item.text.splitlines() for item in files}
-    embedded = build_embedded(cluster.by_kind.get("ConfigMap", []), settings, file_lines)
+    config_maps = cluster.by_kind.get("ConfigMap", [])
+    # Only files holding ConfigMaps can embed configurations (their lines carry suppressions).
+    with_config_maps = {obj.file for obj in config_maps}
+    file_lines = {item.display: item.text.splitlines() for item in files if item.display in with_config_maps}
+    embedded = build_embedded(config_maps, settings, file_lines)
     embedded_fragments = [frag for frags in embedded.values() for frag in frags]
     state.embedded = {key: [c for frag in frags for c in frag.components] for key, frags in embedded.items()}
     build_workloads(state)
