@@ -284,6 +284,11 @@ class Upstream(_Node):
     resets: list[Value] = Field(default_factory=list)
     settings: dict[str, Setting] = Field(default_factory=dict)
 
+    @property
+    def reuses_connections(self) -> bool:
+        """Idle connections are known to be pooled and reused (not when reuse is unknown)."""
+        return self.reuse is not None and self.reuse.value is True
+
 
 @graph_node
 class Lifecycle(_Node):

@@ -44,7 +44,7 @@ def _short(duration: Duration | None) -> str | None:
 
 def _caller_values(upstream: Upstream) -> list[str]:
     values: list[tuple[str, str | None]] = []
-    if upstream.reuse is not None and upstream.reuse.value is True:
+    if upstream.reuses_connections:
         values.append(("idle", _short(upstream.idle_timeout)))
         values.append(("lifetime", _short(upstream.max_lifetime)))
     elif upstream.reuse is not None:

@@ -22,7 +22,7 @@ class IdleOrder(Template):
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
         for _hop, upstream, listener in graph.hop_ends():
-            if upstream.reuse is None or upstream.reuse.value is not True:
+            if not upstream.reuses_connections:
                 continue
             caller, callee = upstream.idle_timeout, listener.idle_timeout
             if caller is None or callee is None or callee.seconds is None or callee.seconds == 0:

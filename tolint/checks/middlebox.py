@@ -54,7 +54,7 @@ def _long_lived(upstream: Upstream, listener: Listener) -> bool:
     if listener.idle_timeout is not None and listener.idle_timeout.seconds == 0 and listener.protocol.startswith("http"):
         return False  # the server closes after every response
     if upstream.reuse is not None:
-        return upstream.reuse.value is True
+        return upstream.reuses_connections
     return upstream.protocol in _LONG_LIVED or listener.protocol in _LONG_LIVED
 
 

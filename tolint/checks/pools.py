@@ -41,7 +41,7 @@ class PoolLifetime(Template):
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
         for hop, upstream, listener in graph.hop_ends():
-            if upstream.reuse is None or upstream.reuse.value is not True:
+            if not upstream.reuses_connections:
                 continue
             if upstream.idle_timeout is not None:
                 continue  # the pool retires idle connections itself: idle-timeout-order compares that

@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+SEVERITY_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+BOLD = "\033[1m"
+DIM = "\033[2m"
+RESET = "\033[0m"
+
+Painter = Callable[[str, str], str]
+
+
+def painter(color: bool) -> Painter:
+    """``paint(text, style)``: the text in that terminal style, or as it is without colour."""
+
+    def paint(text: str, style: str) -> str:
+        return f"{style}{text}{RESET}" if color else text
+
+    return paint
 
 # C0 and C1 control characters (ESC starts terminal escape sequences) except tab; the
 # Unicode bidirectional controls, which reorder what a reader sees ("Trojan Source",

@@ -9,16 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from tolint.findings import Location
-from tolint.formatters.common import sanitize
+from tolint.formatters.common import DIM, SEVERITY_COLORS, Painter, painter, sanitize
 from tolint.formatters.text import TextFormatter
 from tolint.sources import split_lines
 
 if TYPE_CHECKING:
     from tolint.pipeline import Report
-
-_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
-_DIM = "\033[2m"
-_RESET = "\033[0m"
 
 
 class FullFormatter:
@@ -26,8 +22,7 @@ class FullFormatter:
     description = "each finding with the source lines of both ends and their values (--show-context)"
 
     def write(self, report: Report, stream: TextIO, color: bool) -> None:
-        def paint(text: str, style: str) -> str:
-            return f"{style}{text}{_RESET}" if color else text
+        paint = painter(color)
 
         lines_of: dict[str, list[str]] = {}
 
@@ -38,18 +33,18 @@ class FullFormatter:
 
         TextFormatter.write_diagnostics(report, stream, color)
         for finding in report.shown():
-            severity = paint(f"{finding.severity}[{finding.code}]", _COLORS[finding.severity])
+            severity = paint(f"{finding.severity}[{finding.code}]", SEVERITY_COLORS[finding.severity])
             stream.write(f"{sanitize(finding.location.text())}: {severity} {sanitize(finding.message)} "
                          f"[{finding.name}]\n")
             stream.write(self._frame(finding.location, source_lines(finding.location.file), paint))
             for related in finding.related:
                 stream.write(f"  --> {sanitize(related.location.text())}: {sanitize(related.message)}\n")
                 stream.write(self._frame(related.location, source_lines(related.location.file), paint))
-            stream.write(paint(f"  docs: tolint rule {finding.code}", _DIM) + "\n\n")
+            stream.write(paint(f"  docs: tolint rule {finding.code}", DIM) + "\n\n")
         stream.write(TextFormatter.summary(report) + "\n")
 
     @staticmethod
-    def _frame(location: Location, lines: list[str], paint) -> str:  # noqa: ANN001 - the paint closure
+    def _frame(location: Location, lines: list[str], paint: Painter) -> str:
         """The source line a location points at, with a caret under the column."""
         if not location.line or not 0 < location.line <= len(lines):
             return ""
@@ -60,5 +55,5 @@ class FullFormatter:
         frame = f"  {gutter} |\n  {number} | {shown}\n"
         if location.column and location.column <= len(line) + 1:
             lead = "".join("\t" if char == "\t" else " " for char in line[:location.column - 1])
-            frame += f"  {gutter} | {lead}{paint('^', _COLORS['error'])}\n"
+            frame += f"  {gutter} | {lead}{paint('^', SEVERITY_COLORS['error'])}\n"
         return frame

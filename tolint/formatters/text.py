@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
-from tolint.formatters.common import plural, sanitize
+from tolint.formatters.common import BOLD, SEVERITY_COLORS, painter, plural, sanitize
 
 if TYPE_CHECKING:
     from tolint.pipeline import Report
-
-_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
-_BOLD = "\033[1m"
-_RESET = "\033[0m"
 
 
 class TextFormatter:
@@ -20,8 +16,7 @@ class TextFormatter:
     description = "one line per finding and per input error (the default)"
 
     def write(self, report: Report, stream: TextIO, color: bool) -> None:
-        def paint(text: str, style: str) -> str:
-            return f"{style}{text}{_RESET}" if color else text
+        paint = painter(color)
 
         self.write_diagnostics(report, stream, color)
         for finding in report.findings:
@@ -29,8 +24,8 @@ class TextFormatter:
                 continue
             others = "".join(f" ({r.label}: {r.location.text()})" for r in finding.related)
             stream.write(
-                f"{paint(sanitize(finding.location.text()), _BOLD)}: "
-                f"{paint(finding.code, _COLORS[finding.severity])} "
+                f"{paint(sanitize(finding.location.text()), BOLD)}: "
+                f"{paint(finding.code, SEVERITY_COLORS[finding.severity])} "
                 f"{sanitize(finding.message)}{sanitize(others)} [{finding.name}]\n"
             )
         stream.write(self.summary(report) + "\n")
@@ -38,13 +33,12 @@ class TextFormatter:
     @staticmethod
     def write_diagnostics(report: Report, stream: TextIO, color: bool) -> None:
         """One line per input problem: ``path:line: error: message``."""
-        def paint(text: str, style: str) -> str:
-            return f"{style}{text}{_RESET}" if color else text
+        paint = painter(color)
 
         for diagnostic in report.diagnostics:
             where = ":".join(str(p) for p in (diagnostic.file, diagnostic.line, diagnostic.column) if p)
-            label = paint(diagnostic.severity, _COLORS[diagnostic.severity])
-            stream.write(f"{paint(sanitize(where), _BOLD)}: {label}: {sanitize(diagnostic.message)}\n")
+            label = paint(diagnostic.severity, SEVERITY_COLORS[diagnostic.severity])
+            stream.write(f"{paint(sanitize(where), BOLD)}: {label}: {sanitize(diagnostic.message)}\n")
 
     @staticmethod
     def summary(report: Report) -> str:
