@@ -91,3 +91,27 @@ def test_documents_before_an_error_are_kept() -> None:
         for doc in compose("a: 1\n---\nb: [\n"):
             seen.append(doc)
     assert len(seen) == 1
+
+
+def test_duplicate_keys_are_found_while_composing() -> None:
+    text = (
+        "a: 1\n"
+        "shared: &s {x: 1, x: 2}\n"  # line 2: a repeat inside an anchored mapping
+        "nested:\n"
+        "  b: 1\n"
+        "  c: 2\n"
+        "  b: 3\n"  # line 6
+        "again: *s\n"  # the alias shares the mapping: its repeat is reported once
+        "? [complex, key]\n"
+        ": fine\n"
+        "a: 4\n"  # line 10
+    )
+    (document,) = docs(text)
+    found = sorted((key.value, key.line, first) for key, first in document.duplicate_keys or [])
+    assert found == [("a", 10, 1), ("b", 6, 4), ("x", 2, 2)]
+
+
+def test_each_document_has_its_own_duplicate_keys() -> None:
+    first, second = docs("a: 1\na: 2\n---\na: 1\nb: 2\n")
+    assert [(key.value, line) for key, line in first.duplicate_keys or []] == [("a", 1)]
+    assert second.duplicate_keys is None

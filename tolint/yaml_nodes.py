@@ -187,6 +187,25 @@ class Node:
 class Document:
     root: Node | None  # None for an empty document
     line: int  # where the document starts
+    # Keys written twice in one mapping, each with the line of the key's first occurrence
+    # (YAML forbids it; readers disagree on which one wins). Found while composing, so no
+    # second walk over the tree is needed.
+    duplicate_keys: list[tuple[Node, int]] | None = None
+
+
+def _duplicate_keys(items: list[Node]) -> list[tuple[Node, int]]:
+    """The repeated scalar keys of a mapping's flat ``[key, value, ...]`` list."""
+    first_line: dict[str, int] = {}
+    repeated: list[tuple[Node, int]] = []
+    for key in items[0::2]:
+        if key.kind != "scalar":
+            continue
+        name = str(key.value)
+        if name in first_line:
+            repeated.append((key, first_line[name]))
+        else:
+            first_line[name] = key.line
+    return repeated
 
 
 def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Iterator[Document]:
@@ -205,6 +224,7 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
     total = 0
     doc_line = 1
     root: Node | None = None
+    duplicates: list[tuple[Node, int]] | None = None
     scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
     starts = {ev.MappingStartEvent: "map", ev.SequenceStartEvent: "seq"}
     ends = (ev.MappingEndEvent, ev.SequenceEndEvent)
@@ -242,6 +262,16 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
                 if node.kind == "map":
                     if len(items) % 2:
                         raise YamlError("mapping key without a value", node.line, node.column)
+                    if len(items) > 2:
+                        try:
+                            # The common case costs one set: every key scalar, none repeated.
+                            unique = len({key.value for key in items[0::2]}) * 2 == len(items)
+                        except TypeError:  # a collection as a key
+                            unique = False
+                        if not unique:
+                            repeated = _duplicate_keys(items)
+                            if repeated:
+                                duplicates = (duplicates or []) + repeated
                 node.value = items
                 size = sizes[0]
                 anchor = open_anchors.pop(id(node), None)
@@ -268,12 +298,13 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
             elif kind is ev.DocumentStartEvent:
                 anchors = {}
                 root = None
+                duplicates = None
                 doc_line = event.start_mark.line + 1
                 continue
             elif kind is ev.DocumentEndEvent:
                 if root is not None and root.kind == "scalar" and root.text() is None:
                     root = None  # an empty document is a null
-                yield Document(root, doc_line)
+                yield Document(root, doc_line, duplicates)
                 total = 0
                 continue
             elif kind is ev.StreamEndEvent:

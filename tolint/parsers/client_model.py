@@ -337,7 +337,7 @@ def json_schema() -> dict[str, Any]:
         preset = schema["$defs"][spec]["properties"]["preset"]
         versioned = "^(" + "|".join(re.escape(name) for name in names) + r")@\d+(\.\d+)*$"
         schema["$defs"][spec]["properties"]["preset"] = {
-            "anyOf": [{"enum": names}, {"type": "string", "pattern": versioned}, {"type": "null"}],
+            "anyOf": [{"enum": list(names)}, {"type": "string", "pattern": versioned}, {"type": "null"}],
             "description": preset.get("description", ""),
             "default": None,
         }

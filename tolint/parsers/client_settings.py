@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -28,6 +27,7 @@ from tolint.graph import (
     Alias,
     Component,
     DeclaredLink,
+    DefaultSource,
     default_source,
     Diagnostic,
     Duration,
@@ -263,6 +263,17 @@ class _Declared:
     upstream_id: str | None = None
 
 
+@dataclass(frozen=True)
+class _PresetDefault:
+    """One setting a preset gives a component that does not set it."""
+
+    path: str
+    value: Any
+    key: str
+    raw: str
+    source: DefaultSource
+
+
 class _Builder:
     def __init__(self, reads: list[_FileRead]) -> None:
         self.reads = reads
@@ -271,6 +282,9 @@ class _Builder:
         self.middleboxes: dict[str, tuple[_Entry, Middlebox | None]] = {}
         self.broken: set[str] = set().union(*(read.broken for read in reads)) if reads else set()
         self.used_middleboxes: set[str] = set()
+        # A preset's defaults for one version, worked out once: a fleet declares thousands
+        # of components with the same few presets.
+        self.preset_defaults: dict[tuple[str, tuple[int, ...] | None, str | None, bool], list[_PresetDefault]] = {}
 
     def build(self) -> list[Fragment]:
         for read in self.reads:
@@ -418,25 +432,13 @@ class _Builder:
         # source share one Provenance (a large declared fleet holds hundreds of thousands).
         provenances: dict[int, Provenance] = {}
         if preset is not None:
-            for path, setting in preset.settings.items():
-                if setting.follows is not None:
-                    continue
-                chosen = setting.for_version(declared.version)
-                if chosen is None:
-                    continue
-                source = preset.default_source(chosen, declared.version_text, declared.version_assumed)
-                value = _coerce(model.SLOTS[path], chosen.value)
-                provenance = provenances.get(id(source))
+            for default in self._preset_defaults(declared, preset):
+                provenance = provenances.get(id(default.source))
                 if provenance is None:
-                    provenance = Provenance(file=entry.file, line=anchor.line, column=anchor.column, default=source)
-                    provenances[id(source)] = provenance
-                eff[path] = _Eff(
-                    value=value, key=setting.key or path,
-                    # "keepAliveTimeout 5s"; a flag that is on reads as its name alone. Interned:
-                    # every component of a preset says the same.
-                    raw=intern(str(setting.key) if value is True else f"{setting.key} {_text(chosen.value)}"),
-                    provenance=provenance,
-                )
+                    provenance = Provenance(file=entry.file, line=anchor.line, column=anchor.column,
+                                            default=default.source)
+                    provenances[id(default.source)] = provenance
+                eff[default.path] = _Eff(value=default.value, key=default.key, raw=default.raw, provenance=provenance)
         for path, value in user.items():
             node = nodes[path]
             setting = preset.settings.get(path) if preset is not None else None
@@ -452,6 +454,27 @@ class _Builder:
                 if setting.follows is not None and path not in user and setting.follows in eff:
                     eff[path] = eff[setting.follows]
         return eff
+
+    def _preset_defaults(self, declared: _Declared, preset: Preset) -> list[_PresetDefault]:
+        key = (preset.id, declared.version, declared.version_text, declared.version_assumed)
+        found = self.preset_defaults.get(key)
+        if found is None:
+            found = []
+            for path, setting in preset.settings.items():
+                if setting.follows is not None:
+                    continue
+                chosen = setting.for_version(declared.version)
+                if chosen is None:
+                    continue
+                value = _coerce(model.SLOTS[path], chosen.value)
+                found.append(_PresetDefault(
+                    path=path, value=value, key=setting.key or path,
+                    # "keepAliveTimeout 5s"; a flag that is on reads as its name alone.
+                    raw=str(setting.key) if value is True else f"{setting.key} {_text(chosen.value)}",
+                    source=preset.default_source(chosen, declared.version_text, declared.version_assumed),
+                ))
+            self.preset_defaults[key] = found
+        return found
 
     # -- components --------------------------------------------------------------------------
 

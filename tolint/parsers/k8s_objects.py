@@ -18,7 +18,7 @@ from tolint.graph import Diagnostic, Duration, Provenance
 from tolint.numbers import is_int
 from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.appservers import ANNOTATION_PREFIX, Declared, EnvVar, Token
-from tolint.yaml_nodes import Node, YamlError, compose
+from tolint.yaml_nodes import Document, Node, YamlError, compose
 
 # Larger integers are out of range for every field tolint reads (100 years in seconds).
 MAX_INTEGER = 3_153_600_000
@@ -154,7 +154,7 @@ def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8
     try:
         for document in compose(text):
             if document.root is not None:
-                _report_duplicate_keys(document.root, display, diagnostics)
+                _report_duplicate_keys(document, display, diagnostics)
                 _collect(document.root, display, objects, diagnostics, depth=0)
     except YamlError as exc:
         if "{{" in text:
@@ -166,36 +166,17 @@ def read_file(text: str, display: str, diagnostics: list[Diagnostic]) -> list[K8
     return objects
 
 
-def _report_duplicate_keys(root: Node, display: str, diagnostics: list[Diagnostic]) -> None:
+def _report_duplicate_keys(document: Document, display: str, diagnostics: list[Diagnostic]) -> None:
     """YAML forbids a key twice in one mapping; kubectl rejects it, other tools keep the last one.
 
-    tolint reads the first (``Node.get``), so the two can disagree: report it. Shared
-    (aliased) nodes are visited once, so an alias bomb cannot make this walk explode.
+    tolint reads the first (``Node.get``), so the two can disagree: report it.
     """
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.kind == "scalar" or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.is_seq:
-            stack.extend(node.list())
-            continue
-        first_line: dict[str, int] = {}
-        for key, value in node.items():
-            stack.append(value)
-            if not key.is_scalar:
-                continue
-            name = str(key.value)
-            if name in first_line:
-                diagnostics.append(Diagnostic(
-                    file=display, line=key.line, column=key.column, severity="warning",
-                    message=f'duplicate key "{name}" (first at line {first_line[name]}): YAML forbids it, kubectl '
-                            "rejects it and other tools keep the last one; tolint reads the first",
-                ))
-            else:
-                first_line[name] = key.line
+    for key, first_line in document.duplicate_keys or ():
+        diagnostics.append(Diagnostic(
+            file=display, line=key.line, column=key.column, severity="warning",
+            message=f'duplicate key "{key.value}" (first at line {first_line}): YAML forbids it, kubectl '
+                    "rejects it and other tools keep the last one; tolint reads the first",
+        ))
 
 
 def _collect(root: Node, display: str, objects: list[K8sObject], diagnostics: list[Diagnostic], depth: int) -> None:

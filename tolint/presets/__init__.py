@@ -194,12 +194,13 @@ def load_presets() -> dict[str, Preset]:
     return presets
 
 
-def preset_names(middleboxes: bool = False) -> list[str]:
+@lru_cache(maxsize=2)  # asked once per declared component: a large tree declares thousands
+def preset_names(middleboxes: bool = False) -> tuple[str, ...]:
     """Preset names (ids and aliases) a component, or with ``middleboxes`` a middlebox, may use."""
-    return sorted(
+    return tuple(sorted(
         name for name, preset in load_presets().items()
         if (preset.kind in MIDDLEBOX_KINDS if middleboxes else preset.kind in COMPONENT_KINDS)
-    )
+    ))
 
 
 def render_markdown() -> str:
