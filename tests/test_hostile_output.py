@@ -137,6 +137,12 @@ def test_fingerprint_references_are_read_as_before(message: str) -> None:
     assert normalise_message(message, files) == _OLD_REFERENCE.sub(strip, message)
 
 
+def test_references_that_follow_each_other_are_all_read() -> None:
+    files = {"a", "b.conf"}
+    assert normalise_message("a:1a:1", files) == "aa"  # found by the property above
+    assert normalise_message("see b.conf:3:7b.conf:9 and x:1", files) == "see b.conf" + "b.conf and x:1"
+
+
 def test_a_huge_name_in_a_message_is_fingerprinted_in_linear_time() -> None:
     """Found by the fuzzer: a 23 kB HAProxy frontend name took 2.3 s (quadratic backtracking)."""
     message = f"frontend {'a' * 50_000} (the other end: deploy/app.conf:10:5)"

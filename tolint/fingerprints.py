@@ -18,18 +18,27 @@ from collections.abc import Iterable
 from tolint.findings import Finding
 
 VERSION = "v1"
-# A path starts where a token starts (the lookbehind): otherwise a long token without a line
-# number (a 20 kB proxy name) is tried from each of its characters, which is quadratic.
-_REFERENCE = re.compile(r"(?<![^\s:()\[\]\"',;])(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
+# A reference is a path, a line and maybe a column. It is searched for where a token starts
+# (the lookbehind): otherwise a long token without a line number (a 20 kB proxy name) is
+# tried from each of its characters, which is quadratic. A reference can also follow the
+# previous one directly ("a:1b:2"), so right after a match it is tried once without the anchor.
+_REFERENCE_AT = re.compile(r"(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
+_REFERENCE = re.compile(r"(?<![^\s:()\[\]\"',;])" + _REFERENCE_AT.pattern)
 
 
 def normalise_message(message: str, files: set[str], more: frozenset[str] = frozenset()) -> str:
     """The message with references to known files (``files`` or ``more``) stripped of their line and column."""
-    def strip(match: re.Match[str]) -> str:
+    parts: list[str] = []
+    position = 0
+    match = _REFERENCE.search(message)
+    while match is not None:
         path = match.group("path")
-        return path if path in files or path in more else match.group(0)
-
-    return _REFERENCE.sub(strip, message)
+        parts.append(message[position:match.start()])
+        parts.append(path if path in files or path in more else match.group(0))
+        position = match.end()
+        match = _REFERENCE_AT.match(message, position) or _REFERENCE.search(message, position)
+    parts.append(message[position:])
+    return "".join(parts)
 
 
 def identity(finding: Finding, files: set[str]) -> str:

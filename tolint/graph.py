@@ -40,9 +40,29 @@ class _Node:
 
     __slots__ = ()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as the class and its field values, not as a state dict: a worker's fragments
+        # come back pickled, and the unpickler keeps every state dict alive until it is done,
+        # which doubled the receiving process's memory at 10,000 services (240 MB for 100 MB
+        # of nodes). The values were validated when the node was built.
+        cls = type(self)
+        return _restore, (cls, *(getattr(self, name) for name in _field_names(cls)))
+
     def model_copy(self, *, update: dict[str, Any] | None = None) -> Any:
         """A shallow copy with some fields replaced (validated again, like construction)."""
         return replace(self, **(update or {}))  # type: ignore[type-var]
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+
+
+def _restore(cls: type, *values: Any) -> Any:
+    node = object.__new__(cls)
+    for name, value in zip(_field_names(cls), values):
+        object.__setattr__(node, name, value)
+    return node
 
 
 class _Model(BaseModel):

@@ -51,14 +51,23 @@ class YamlError(Exception):
 
 @dataclass(slots=True, eq=False)
 class Node:
-    # A large repository holds millions of these: six slots, no per-node dicts.
+    # A large repository holds millions of these: five slots, no per-node dicts.
     kind: str  # "map", "seq" or "scalar"
     line: int
     column: int
-    tag: str | None = None
-    # scalar: str; seq: list[Node]; map: [key, value, key, value, ...] (no tuple per pair)
+    # scalar: str; seq: tuple[Node, ...]; map: (key, value, key, value, ...) (no tuple per pair)
     value: object = None
-    style: str | None = None  # scalar style: None (plain), "'", '"', "|", ">"
+    # (tag, style) when either is set, which few nodes have: the tag as written, and a
+    # scalar's style: "'", '"', "|" or ">" (None: plain).
+    form: tuple[str | None, str | None] | None = None
+
+    @property
+    def tag(self) -> str | None:
+        return self.form[0] if self.form else None
+
+    @property
+    def style(self) -> str | None:
+        return self.form[1] if self.form else None
 
     # -- scalars -----------------------------------------------------------------------
 
@@ -77,7 +86,8 @@ class Node:
     @property
     def plain(self) -> bool:
         """An unquoted scalar: its YAML type is implied by its text."""
-        return self.kind == "scalar" and self.style is None and self.tag in (None, "!")
+        form = self.form
+        return self.kind == "scalar" and (form is None or (form[1] is None and form[0] == "!"))
 
     def text(self) -> str | None:
         """The scalar's text, or None for a collection or a null."""
@@ -237,7 +247,9 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
                 value = event.value
                 if len(value) < 64:
                     value = intern(value)  # keys and common values repeat in every document
-                node = Node("scalar", mark.line + 1, mark.column + 1, event.tag or None, value, event.style or None)
+                tag, style = event.tag, event.style
+                node = Node("scalar", mark.line + 1, mark.column + 1, value,
+                            (tag or None, style or None) if tag or style else None)
                 size = 1
                 if event.anchor:
                     anchors[event.anchor] = (node, 1)
@@ -246,7 +258,8 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
                     raise YamlError(f"nesting deeper than {max_depth} levels", event.start_mark.line + 1,
                                     event.start_mark.column + 1)
                 mark = event.start_mark
-                collection = Node(starts[kind], mark.line + 1, mark.column + 1, event.tag or None)
+                collection = Node(starts[kind], mark.line + 1, mark.column + 1, None,
+                                  (event.tag, None) if event.tag else None)
                 stack.append((collection, [], [1]))
                 open_nodes.add(id(collection))
                 if event.anchor:
@@ -272,7 +285,9 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
                             repeated = _duplicate_keys(items)
                             if repeated:
                                 duplicates = (duplicates or []) + repeated
-                node.value = items
+                # A tuple, exactly sized: a growing list keeps up to twice the room it uses,
+                # and a large tree holds millions of these.
+                node.value = tuple(items)
                 size = sizes[0]
                 anchor = open_anchors.pop(id(node), None)
                 if anchor is not None and anchors.get(anchor, (None,))[0] is node:
@@ -341,10 +356,6 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "mark", None)
         line = getattr(mark, "line", None)
         raise YamlError(f"invalid YAML: {exc}", line + 1 if isinstance(line, int) else None) from None
-
-
-def _tag(tag: str | None) -> str | None:
-    return tag or None
 
 
 def _expansion_error(limit: int, event: object) -> YamlError:
