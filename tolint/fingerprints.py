@@ -50,12 +50,15 @@ def identity(finding: Finding, files: set[str]) -> str:
 def assign(findings: Iterable[Finding], files: Iterable[str] = ()) -> list[Finding]:
     """The findings (in their sorted order) with ``fingerprint`` set."""
     known = set(files)
-    seen: Counter[str] = Counter()
+    # Keyed by a hash of the identity, not the identity itself: a large tree has tens of
+    # thousands of findings, and their identities (whole messages) were 30 MB held at once.
+    seen: Counter[bytes] = Counter()
     result = []
     for finding in findings:
         text = identity(finding, known)
-        occurrence = seen[text]
-        seen[text] += 1
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        occurrence = seen[key]
+        seen[key] += 1
         digest = hashlib.sha256(f"{text}\0{occurrence}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
         result.append(dataclasses.replace(finding, fingerprint=digest))
     return result

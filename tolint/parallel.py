@@ -27,24 +27,44 @@ WORKER_THRESHOLD = 3_000_000
 Job = Callable[[], "list[Fragment]"]
 
 
-def _run(job: Job) -> list[Fragment]:
+def _run(box: list[Job], result_path: str) -> None:
+    """Run the job in ``box`` in the worker; its fragments are pickled to ``result_path``.
+
+    The job comes in a list it is taken out of, so that its inputs (every file's text) are
+    freed before the fragments are pickled, the worker's busiest moment.
+
+    Through a file rather than as the call's return value: a returned value is pickled into
+    one bytes object in the worker and received as another in this process, 20-30 MB each
+    at 10,000 services on top of the graph itself; a file is written and read in frames.
+    """
+    import pickle
+
     from tolint.gc_policy import young_collections_only
 
     young_collections_only()  # as in the parent
-    return job()
+    fragments = box.pop()()
+    with open(result_path, "wb") as handle:
+        pickle.dump(fragments, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def run_jobs(jobs: list[tuple[int, Job]]) -> list[list[Fragment]]:
     """Run parse jobs (each with its input size); results in the jobs' order."""
     if not _worth_a_worker(jobs):
         return [job() for _, job in jobs]
+    import pickle
+    import tempfile
+
     biggest = max(range(len(jobs)), key=lambda index: jobs[index][0])
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        future = pool.submit(_run, jobs[biggest][1])
+    with tempfile.TemporaryDirectory(prefix="tolint-") as scratch, \
+            ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        result_path = os.path.join(scratch, "fragments.pickle")
+        future = pool.submit(_run, [jobs[biggest][1]], result_path)
         results: list[list[Fragment] | None] = [None if index == biggest else job()
                                                 for index, (_, job) in enumerate(jobs)]
-        results[biggest] = future.result()
+        future.result()  # raises what the worker raised
+        with open(result_path, "rb") as handle:
+            results[biggest] = pickle.load(handle)  # noqa: S301 - written by our own worker just now
     return [result or [] for result in results]
 
 
