@@ -31,16 +31,17 @@ class IdleOrder(Template):
                 continue
             needed = (caller.seconds or 0) + params.margin
             callee_location = anchor(callee, listener.location)
+            callee_text = callee.describe()
             yield Hit(
                 message=(
                     f"{upstream.name} keeps idle connections for {caller.describe()}, but {listener.name} "
-                    f"closes them after {callee.describe()}; a request sent as the server closes the "
+                    f"closes them after {callee_text}; a request sent as the server closes the "
                     "connection fails with a reset (502)"
                 ),
                 location=anchor(caller, upstream.location),
                 related=(
                     Related(callee_location, f"the other end: {listener.name} closes idle connections after "
-                            f"{callee.describe()}; it needs at least {needed:g}s", "the other end"),
+                            f"{callee_text}; it needs at least {needed:g}s", "the other end"),
                 ),
                 subjects=(upstream.id, listener.id),
             )
