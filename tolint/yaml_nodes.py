@@ -304,12 +304,6 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
                 total += size
                 if total > max_nodes:
                     raise _expansion_error(max_nodes, event)
-                if stack:
-                    stack[-1][1].append(node)
-                    stack[-1][2][0] += size
-                else:
-                    root = node
-                continue
             elif kind is ev.DocumentStartEvent:
                 anchors = {}
                 root = None

@@ -125,6 +125,10 @@ class _Proxy:
     def lines(self, keyword: str) -> Iterator[Line]:
         return (line for line in self.section.lines if line.keyword == keyword)
 
+    def location(self) -> Provenance:
+        """The section's header line."""
+        return Provenance(file=self.section.file, line=self.section.line, column=self.section.header.column)
+
 
 def parse_haproxy_inputs(files, settings, roots: list[str], cwd: str) -> list[Fragment]:  # noqa: ANN001
     """The format entry point: every discovered HAProxy file is one component."""
@@ -463,7 +467,7 @@ class _Builder:
             id=self._id(proxy),
             component=self.component.id,
             name=proxy.label,
-            location=Provenance(file=proxy.section.file, line=proxy.section.line, column=proxy.section.header.column),
+            location=proxy.location(),
             protocol=protocol,
             endpoints=endpoints,
         )
@@ -546,7 +550,7 @@ class _Builder:
             id=self._id(proxy),
             component=self.component.id,
             name=proxy.label,
-            location=Provenance(file=proxy.section.file, line=proxy.section.line, column=proxy.section.header.column),
+            location=proxy.location(),
             protocol=protocol,
             targets=targets,
             serves=serves,
