@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,21 +52,33 @@ def run_jobs(jobs: list[tuple[int, Job]]) -> list[list[Fragment]]:
     """Run parse jobs (each with its input size); results in the jobs' order."""
     if not _worth_a_worker(jobs):
         return [job() for _, job in jobs]
+    biggest = max(range(len(jobs)), key=lambda index: jobs[index][0])
+    results: list[list[Fragment] | None] = [None] * len(jobs)
+    try:
+        _run_with_worker(jobs, biggest, results)
+    except (BrokenProcessPool, OSError):
+        # No worker could start (a sandbox without process creation, no temporary
+        # directory) or it died (killed for memory): parse in this process instead.
+        # An exception raised by the parser itself is not caught: it is a bug to report.
+        pass
+    return [result if result is not None else job() for result, (_, job) in zip(results, jobs)]
+
+
+def _run_with_worker(jobs: list[tuple[int, Job]], biggest: int, results: list[list[Fragment] | None]) -> None:
     import pickle
     import tempfile
 
-    biggest = max(range(len(jobs)), key=lambda index: jobs[index][0])
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="tolint-") as scratch, \
             ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         result_path = os.path.join(scratch, "fragments.pickle")
         future = pool.submit(_run, [jobs[biggest][1]], result_path)
-        results: list[list[Fragment] | None] = [None if index == biggest else job()
-                                                for index, (_, job) in enumerate(jobs)]
+        for index, (_, job) in enumerate(jobs):
+            if index != biggest:
+                results[index] = job()
         future.result()  # raises what the worker raised
         with open(result_path, "rb") as handle:
             results[biggest] = pickle.load(handle)  # noqa: S301 - written by our own worker just now
-    return [result or [] for result in results]
 
 
 def _worth_a_worker(jobs: list[tuple[int, Job]]) -> bool:
