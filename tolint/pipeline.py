@@ -65,9 +65,8 @@ class Inputs:
 def gc_paused() -> Iterator[None]:
     """Keep Python's cyclic garbage collector to young objects while a run builds its graph.
 
-    Without full collections a 4,000-service tree took 6.9 s instead of 13.1 s; with the
-    collector off entirely the cycles that do occur leaked 100 MB at 10,000 services.
-    The caller's thresholds come back afterwards (tolint used as a library).
+    See ``tolint.gc_policy``. The caller's thresholds come back afterwards (tolint used as
+    a library).
     """
     thresholds = gc.get_threshold()
     gc.freeze()  # what exists now (modules, classes) is never scanned again

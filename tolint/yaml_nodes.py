@@ -178,19 +178,18 @@ class Node:
 
     def to_python(self, budget: int = MAX_NODES) -> object:
         """Plain Python data (str scalars, dict, list). ``compose`` already bounded the expansion."""
-        remaining = [budget]
+        return _to_python(self, [budget], budget)
 
-        def convert(node: Node) -> object:
-            remaining[0] -= 1
-            if remaining[0] < 0:
-                raise YamlError(f"document expands to more than {budget} nodes", node.line, node.column)
-            if node.kind == "scalar":
-                return node.text()
-            if node.kind == "seq":
-                return [convert(item) for item in node.value]  # type: ignore[union-attr]
-            return {str(k.value): convert(v) for k, v in node.items()}
 
-        return convert(self)
+def _to_python(node: Node, remaining: list[int], budget: int) -> object:
+    remaining[0] -= 1
+    if remaining[0] < 0:
+        raise YamlError(f"document expands to more than {budget} nodes", node.line, node.column)
+    if node.kind == "scalar":
+        return node.text()
+    if node.kind == "seq":
+        return [_to_python(item, remaining, budget) for item in node.value]  # type: ignore[union-attr]
+    return {str(k.value): _to_python(v, remaining, budget) for k, v in node.items()}
 
 
 @dataclass(slots=True)

@@ -309,20 +309,21 @@ SLOTS: dict[str, str] = {
 def flatten_sections(data: dict[str, Any]) -> dict[str, Any]:
     """``{"server": {"tcp-keepalive": False}}`` -> ``{"server.tcp-keepalive.enabled": False}``."""
     flat: dict[str, Any] = {}
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(f"{prefix}.{key}" if prefix else key, item)
-        elif prefix.endswith("tcp-keepalive") and isinstance(value, bool):
-            flat[f"{prefix}.enabled"] = value
-        else:
-            flat[prefix] = value
-
     for section in ("server", "client"):
         if data.get(section) is not None:
-            walk(section, data[section])
+            _flatten(section, data[section], flat)
     return flat
+
+
+def _flatten(prefix: str, value: Any, flat: dict[str, Any]) -> None:
+    # A module function rather than a closure: a recursive closure is a reference cycle.
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else key, item, flat)
+    elif prefix.endswith("tcp-keepalive") and isinstance(value, bool):
+        flat[f"{prefix}.enabled"] = value
+    else:
+        flat[prefix] = value
 
 
 def json_schema() -> dict[str, Any]:

@@ -170,22 +170,24 @@ def _validate(read: _FileRead, spec_type: type, node: Node, where: str) -> _Entr
 def _data(node: Node) -> tuple[Any, list[Node]]:
     """Plain data for validation: scalars stay text (pydantic types them); duplicate keys are reported."""
     duplicates: list[Node] = []
+    return _plain(node, duplicates), duplicates
 
-    def convert(item: Node) -> Any:
-        if item.is_map:
-            out: dict[str, Any] = {}
-            for key_node, value in item.items():
-                key = str(key_node.value)
-                if key in out:
-                    duplicates.append(key_node)
-                    continue
-                out[key] = convert(value)
-            return out
-        if item.is_seq:
-            return [convert(child) for child in item.list()]
-        return item.text()
 
-    return convert(node), duplicates
+# The recursive helpers here are module functions, not closures: a closure that calls
+# itself is a reference cycle, and one per declared component kept the garbage collector busy.
+def _plain(item: Node, duplicates: list[Node]) -> Any:
+    if item.is_map:
+        out: dict[str, Any] = {}
+        for key_node, value in item.items():
+            key = str(key_node.value)
+            if key in out:
+                duplicates.append(key_node)
+                continue
+            out[key] = _plain(value, duplicates)
+        return out
+    if item.is_seq:
+        return [_plain(child, duplicates) for child in item.list()]
+    return item.text()
 
 
 def _locate(node: Node, loc: tuple[Any, ...], error_type: str) -> tuple[Node, str]:
@@ -706,21 +708,21 @@ class _Builder:
 def _section_nodes(entry: Node) -> dict[str, Node]:
     """Setting path -> the YAML node of its value, for the server and client sections."""
     nodes: dict[str, Node] = {}
-
-    def walk(prefix: str, node: Node) -> None:
-        if node.is_map:
-            for key_node, value in node.items():
-                walk(f"{prefix}.{key_node.value}", value)
-        else:
-            if prefix.endswith("tcp-keepalive"):
-                nodes[f"{prefix}.enabled"] = node
-            nodes[prefix] = node
-
     for section in ("server", "client"):
         node = entry.get(section)
         if node is not None:
-            walk(section, node)
+            _collect_section_nodes(section, node, nodes)
     return nodes
+
+
+def _collect_section_nodes(prefix: str, node: Node, nodes: dict[str, Node]) -> None:
+    if node.is_map:
+        for key_node, value in node.items():
+            _collect_section_nodes(f"{prefix}.{key_node.value}", value, nodes)
+    else:
+        if prefix.endswith("tcp-keepalive"):
+            nodes[f"{prefix}.enabled"] = node
+        nodes[prefix] = node
 
 
 def _coerce(kind: str, value: Any) -> Any:
