@@ -47,7 +47,9 @@ def link(fragments: list[Fragment]) -> TimeoutGraph:
                     if listener.id not in seen:
                         seen.add(listener.id)
                         hops.append(Hop(upstream=upstream.id, listener=listener.id, target=target, via=via))
-    graph = TimeoutGraph(components=components, hops=hops, unresolved=unresolved, aliases=aliases)
+    # Every part was validated when it was built: not again (the graph's schema is built
+    # only if it is dumped, as by `tolint graph`).
+    graph = TimeoutGraph.model_construct(components=components, hops=hops, unresolved=unresolved, aliases=aliases)
     apply_declared_links(graph, [item for fragment in fragments for item in fragment.links])
     return graph
 

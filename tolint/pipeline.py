@@ -166,7 +166,7 @@ def _lint(paths: list[str], settings: Settings, stdin_text: str | None, cwd: str
                         ((item.display, item.format, item.text) for item in found.files),
                         (f"{d.file}:{d.line}:{d.severity}:{d.message}" for d in found.diagnostics))
         result = cache.load(key, base)
-    graph = TimeoutGraph()
+    graph = TimeoutGraph.model_construct()
     if result is None:
         # Only a miss validates the rules' parameters: a hit's key includes the settings that passed.
         prepared = prepare(rules, severities, params)
