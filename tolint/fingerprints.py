@@ -18,25 +18,42 @@ from collections.abc import Iterable
 from tolint.findings import Finding
 
 VERSION = "v1"
-# A reference is a path, a line and maybe a column. It is searched for where a token starts
-# (the lookbehind): otherwise a long token without a line number (a 20 kB proxy name) is
-# tried from each of its characters, which is quadratic. A reference can also follow the
-# previous one directly ("a:1b:2"), so right after a match it is tried once without the anchor.
+# A reference is a path, a line and maybe a column: ``deploy/app.conf:12`` or ``...:12:5``.
+# They are found from their colons: every ":<digit>" is a candidate, and its path is the run
+# of path characters before it, read backwards (a reversed copy of the message, so each
+# character is read once). Searching for paths forwards instead tries a long token without
+# a line number (a 20 kB proxy name) from each of its characters: quadratic.
 _REFERENCE_AT = re.compile(r"(?P<path>[^\s:()\[\]\"',;]+):\d+(?::\d+)?")
-_REFERENCE = re.compile(r"(?<![^\s:()\[\]\"',;])" + _REFERENCE_AT.pattern)
+_CANDIDATE = re.compile(r":\d")
+_PATH_RUN = re.compile(r"[^\s:()\[\]\"',;]*")
 
 
 def normalise_message(message: str, files: set[str], more: frozenset[str] = frozenset()) -> str:
-    """The message with references to known files (``files`` or ``more``) stripped of their line and column."""
+    """The message with references to known files (``files`` or ``more``) stripped of their line and column.
+
+    Read left to right, like ``re.sub`` with ``_REFERENCE_AT``: a reference can follow the
+    previous one directly (``a:1b:2``), and the line and column of one are never the path
+    of the next.
+    """
     parts: list[str] = []
-    position = 0
-    match = _REFERENCE.search(message)
-    while match is not None:
-        path = match.group("path")
-        parts.append(message[position:match.start()])
-        parts.append(path if path in files or path in more else match.group(0))
-        position = match.end()
-        match = _REFERENCE_AT.match(message, position) or _REFERENCE.search(message, position)
+    position = 0  # where the text not yet copied starts (the end of the last reference)
+    reverse: str | None = None
+    for candidate in _CANDIDATE.finditer(message):
+        colon = candidate.start()
+        if colon < position:
+            continue  # inside the reference just read (its column)
+        if reverse is None:
+            reverse = message[::-1]
+        from_end = len(message) - colon
+        start = max(colon - (_PATH_RUN.match(reverse, from_end).end() - from_end), position)  # type: ignore[union-attr]
+        if start == colon:
+            continue  # no path before the colon
+        reference = _REFERENCE_AT.match(message, start)
+        assert reference is not None  # path characters from start to the colon, then digits
+        path = reference.group("path")
+        parts.append(message[position:start])
+        parts.append(path if path in files or path in more else reference.group(0))
+        position = reference.end()
     parts.append(message[position:])
     return "".join(parts)
 
