@@ -181,6 +181,11 @@ class Node:
         return _to_python(self, [budget], budget)
 
 
+def scalar_text(node: Node | None) -> str | None:
+    """The text of an optional node: None when it is missing, a collection or a null."""
+    return node.text() if node is not None else None
+
+
 def _to_python(node: Node, remaining: list[int], budget: int) -> object:
     remaining[0] -= 1
     if remaining[0] < 0:
@@ -274,16 +279,12 @@ def compose(text: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -
                 if node.kind == "map":
                     if len(items) % 2:
                         raise YamlError("mapping key without a value", node.line, node.column)
-                    if len(items) > 2:
-                        try:
-                            # The common case costs one set: every key scalar, none repeated.
-                            unique = len({key.value for key in items[0::2]}) * 2 == len(items)
-                        except TypeError:  # a collection as a key
-                            unique = False
-                        if not unique:
-                            repeated = _duplicate_keys(items)
-                            if repeated:
-                                duplicates = (duplicates or []) + repeated
+                    # The common case costs one set: no key repeated. (A collection used as a
+                    # key is closed already, so its value is a hashable tuple.)
+                    if len(items) > 2 and len({key.value for key in items[0::2]}) * 2 != len(items):
+                        repeated = _duplicate_keys(items)
+                        if repeated:
+                            duplicates = (duplicates or []) + repeated
                 # A tuple, exactly sized: a growing list keeps up to twice the room it uses,
                 # and a large tree holds millions of these.
                 node.value = tuple(items)

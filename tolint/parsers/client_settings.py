@@ -46,7 +46,7 @@ from tolint.graph import (
 from tolint.numbers import is_port
 from tolint.parsers import client_model as model
 from tolint.presets import MIDDLEBOX_KINDS, Preset, load_presets, parse_version
-from tolint.yaml_nodes import Node, YamlError, compose
+from tolint.yaml_nodes import Node, YamlError, compose, scalar_text
 
 if TYPE_CHECKING:
     from tolint.config import Settings
@@ -142,7 +142,7 @@ def _read_file(display: str, text: str) -> _FileRead:
 
 def _validate(read: _FileRead, spec_type: type, node: Node, where: str) -> _Entry | None:
     name_node = node.get("name")
-    name = name_node.text() if name_node is not None and name_node.is_scalar else None
+    name = scalar_text(name_node)
     label = f'{"component" if spec_type is model.ComponentSpec else "middlebox"} "{name}"' if name else where
     if not node.is_map:
         read.error(node, f"{where}: expected a mapping, got {node.describe_type()}")

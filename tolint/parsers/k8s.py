@@ -23,7 +23,7 @@ from tolint.parsers.k8s_embedded import build_embedded
 from tolint.parsers.k8s_graph import BuildState, Cluster, build_service_aliases, build_workloads, fragment
 from tolint.parsers.k8s_mesh import build_mesh, build_sidecars
 from tolint.parsers.k8s_objects import K8sObject, read_file
-from tolint.yaml_nodes import YamlError, compose
+from tolint.yaml_nodes import YamlError, compose, scalar_text
 
 if TYPE_CHECKING:
     from tolint.config import Settings
@@ -76,7 +76,7 @@ def _read_kustomization(item: InputFile, diagnostics: list[Diagnostic]) -> dict 
     namespace = root.get("namespace")  # type: ignore[union-attr]
     resources = root.get("resources") or root.get("bases")  # type: ignore[union-attr]
     return {
-        "namespace": namespace.text() if namespace is not None and namespace.is_scalar else None,
+        "namespace": scalar_text(namespace),
         "resources": [node.text() for node in (resources.list() if resources is not None else [])
                       if node.is_scalar and node.text()],
     }

@@ -44,7 +44,7 @@ from tolint.numbers import is_int
 from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.k8s_graph import BuildState, Cluster
 from tolint.parsers.k8s_objects import Annotation, BackendRef, Ingress, K8sObject, Reader, Service, ingress
-from tolint.yaml_nodes import Node
+from tolint.yaml_nodes import Node, scalar_text
 
 ALB = "alb.ingress.kubernetes.io/"
 NGINX = "nginx.ingress.kubernetes.io/"
@@ -128,7 +128,7 @@ def ingress_controller(item: Ingress, classes: dict[str, K8sObject]) -> str | No
                 name = obj.name
     if name is not None and name in classes:
         controller_node = classes[name].node.path("spec", "controller")
-        controller = controller_node.text() if controller_node is not None and controller_node.is_scalar else None
+        controller = scalar_text(controller_node)
         return _CONTROLLERS.get(controller or "")
     if any(key.startswith("nginx.org/") for key in annotations):
         return None  # NGINX Inc.'s controller: its defaults are not modelled
@@ -580,7 +580,7 @@ def _gateways(ctx: _Context) -> None:
             namespace = parent.get("namespace")
             if name is None or not name.is_scalar or not name.text():
                 continue
-            key = ((namespace.text() if namespace is not None and namespace.is_scalar else None) or route.namespace,
+            key = (scalar_text(namespace) or route.namespace,
                    str(name.text()))
             component = components.get(key)
             if component is None:
@@ -596,7 +596,7 @@ def _gateway_component(ctx: _Context, key: tuple[str | None, str], gateway: K8sO
                        route: K8sObject) -> Component:
     anchor = gateway or route
     class_node = gateway.node.path("spec", "gatewayClassName") if gateway is not None else None
-    product = (class_node.text() if class_node is not None and class_node.is_scalar else None) or "Gateway API"
+    product = scalar_text(class_node) or "Gateway API"
     name = f"Gateway {key[0]}/{key[1]}" + ("" if gateway is not None else " (not in the linted tree)")
     component = Component(id=ctx.state.unique_id(f"k8s-gateway:{key[0]}/{key[1]}"), kind="k8s-gateway",
                           product=product, name=name, location=anchor.provenance(), files=[anchor.file])
@@ -634,7 +634,7 @@ def _route_upstreams(ctx: _Context, component: Component, route: K8sObject, spec
                 continue
             port = backend.get("port")
             namespace = backend.get("namespace")
-            ns = (namespace.text() if namespace is not None and namespace.is_scalar else None) or route.namespace
+            ns = scalar_text(namespace) or route.namespace
             number = port.as_int() if port is not None else None
             target = Target(host=ctx.cluster.fqdn(str(name.text()), ns or "default"), port=number, scheme="http",
                             raw=f"{name.text()}:{number}" if number else str(name.text()),

@@ -42,7 +42,7 @@ from tolint.graph import (
 from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.k8s_graph import BuildState
 from tolint.parsers.k8s_objects import K8sObject, PodTemplate, Reader, Service
-from tolint.yaml_nodes import Node
+from tolint.yaml_nodes import Node, scalar_text
 
 SIDECAR_CONTAINER = "istio-proxy"
 # retryOn conditions under which Envoy resends a request the server may already have processed.
@@ -95,7 +95,7 @@ class _Rules:
         self.virtual_services: dict[str, list[tuple[K8sObject, Node]]] = defaultdict(list)
         for obj in cluster.by_kind.get("DestinationRule", []):
             host = obj.node.path("spec", "host")
-            fqdn = self.fqdn(host.text() if host is not None and host.is_scalar else None, obj.namespace)
+            fqdn = self.fqdn(scalar_text(host), obj.namespace)
             if fqdn is not None:
                 self.destination_rules[fqdn].append(obj)
         for obj in cluster.by_kind.get("VirtualService", []):
@@ -106,7 +106,7 @@ class _Rules:
                     continue
                 for destination in reader.sequence(route, "route"):
                     host = destination.path("destination", "host") if destination.is_map else None
-                    fqdn = self.fqdn(host.text() if host is not None and host.is_scalar else None, obj.namespace)
+                    fqdn = self.fqdn(scalar_text(host), obj.namespace)
                     if fqdn is not None:
                         self.virtual_services[fqdn].append((obj, route))
 

@@ -18,7 +18,7 @@ from tolint.graph import Diagnostic, Duration, Provenance
 from tolint.numbers import is_int
 from tolint.parsers import k8s_defaults as defaults
 from tolint.parsers.appservers import ANNOTATION_PREFIX, Declared, EnvVar, Token
-from tolint.yaml_nodes import Document, Node, YamlError, compose
+from tolint.yaml_nodes import Document, Node, YamlError, compose, scalar_text
 
 # Larger integers are out of range for every field tolint reads (100 years in seconds).
 MAX_INTEGER = 3_153_600_000
@@ -196,13 +196,13 @@ def _collect(root: Node, display: str, objects: list[K8sObject], diagnostics: li
     name_node = metadata.get("name") if metadata is not None else None
     if name_node is None and metadata is not None:
         name_node = metadata.get("generateName")
-    name = name_node.text() if name_node is not None and name_node.is_scalar else None
+    name = scalar_text(name_node)
     namespace_node = metadata.get("namespace") if metadata is not None else None
-    namespace = namespace_node.text() if namespace_node is not None and namespace_node.is_scalar else None
+    namespace = scalar_text(namespace_node)
     scoped = kind not in CLUSTER_SCOPED
     objects.append(K8sObject(
         kind=kind,
-        api_version=(api_node.text() or "") if api_node is not None and api_node.is_scalar else "",
+        api_version=scalar_text(api_node) or "",
         name=name or "(unnamed)",
         namespace=(namespace or "default") if scoped else None,
         file=display,
@@ -423,11 +423,8 @@ def _container(reader: Reader, node: Node) -> Container | None:
         number = reader.integer(item, "containerPort", minimum=1)
         if number is None:
             continue
-        port_name = item.get("name")
-        protocol = item.get("protocol")
-        ports.append(ContainerPort(number[0], port_name.text() if port_name is not None and port_name.is_scalar else None,
-                                   (protocol.text() or "TCP") if protocol is not None and protocol.is_scalar else "TCP",
-                                   item))
+        ports.append(ContainerPort(number[0], scalar_text(item.get("name")),
+                                   scalar_text(item.get("protocol")) or "TCP", item))
     probes: dict[str, Probe] = {}
     for kind in ("liveness", "readiness", "startup"):
         probe_node = reader.mapping(node, f"{kind}Probe")
@@ -585,11 +582,8 @@ def service(obj: K8sObject, diagnostics: list[Diagnostic]) -> Service:
             number = target_node.as_int()
             text = target_node.text() or ""
             target = number if number is not None else (int(text) if is_int(text) else text)
-        name = item.get("name")
-        protocol = item.get("protocol")
-        ports.append(ServicePort(port[0], target, name.text() if name is not None and name.is_scalar else None,
-                                 (protocol.text() or "TCP") if protocol is not None and protocol.is_scalar else "TCP",
-                                 item))
+        ports.append(ServicePort(port[0], target, scalar_text(item.get("name")),
+                                 scalar_text(item.get("protocol")) or "TCP", item))
     kind = (reader.text(spec, "type") or "ClusterIP") if spec is not None else "ClusterIP"
     return Service(obj=obj, selector=selector, ports=ports, type=kind)
 
@@ -633,7 +627,7 @@ def ingress(obj: K8sObject, diagnostics: list[Diagnostic]) -> Ingress:
         if not rule.is_map:
             continue
         host = rule.get("host")
-        host_text = host.text() if host is not None and host.is_scalar else None
+        host_text = scalar_text(host)
         if host_text:
             hosts.append(host_text)
         http = rule.get("http")
@@ -645,7 +639,7 @@ def ingress(obj: K8sObject, diagnostics: list[Diagnostic]) -> Ingress:
             if ref is not None:
                 path_node = path.get("path")
                 ref.host = host_text
-                ref.path = path_node.text() if path_node is not None and path_node.is_scalar else None
+                ref.path = scalar_text(path_node)
                 backends.append(ref)
     return Ingress(obj=obj, class_name=class_name, class_node=class_node, backends=backends, hosts=hosts)
 
