@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from tolint.checks.base import BaseParams, Seconds, Template
 from tolint.durations import format_seconds
 from tolint.findings import Hit, Related, anchor, related
-from tolint.graph import Component, Duration, Hop, TimeoutGraph
+from tolint.graph import Component, Duration, Hop, Lifecycle, TimeoutGraph
 
 # Components that pass traffic through to the pod they sit in; traffic sources are looked up behind them.
 PASS_THROUGH = ("istio-sidecar",)
@@ -77,6 +77,15 @@ class _Traffic:
 def _grace(component: Component) -> Duration | None:
     lifecycle = component.lifecycle
     return lifecycle.grace_period if lifecycle is not None else None
+
+
+def _limited_grace(graph: TimeoutGraph) -> Iterator[tuple[Component, Lifecycle, Duration]]:
+    """Components with a lifecycle whose grace period is known, finite and not zero."""
+    for component in graph.components:
+        lifecycle = component.lifecycle
+        grace = lifecycle.grace_period if lifecycle is not None else None
+        if lifecycle is not None and grace is not None and grace.seconds not in (None, 0):
+            yield component, lifecycle, grace
 
 
 class ZeroGrace(Template):
@@ -154,11 +163,7 @@ class PrestopOverGrace(Template):
     description = "Find preStop delays that use up the whole grace period (the grace period includes the hook)."
 
     def run(self, graph: TimeoutGraph, params: BaseParams) -> Iterator[Hit]:
-        for component in graph.components:
-            lifecycle = component.lifecycle
-            grace = _grace(component)
-            if lifecycle is None or grace is None or grace.seconds in (None, 0):
-                continue
+        for component, lifecycle, grace in _limited_grace(graph):
             delay = lifecycle.prestop_delay
             if delay is None or delay.seconds is None or delay.seconds < grace.seconds:
                 continue
@@ -186,11 +191,7 @@ class DrainOverGrace(Template):
         """Extra time the grace period must leave after the preStop delay and the drain time."""
 
     def run(self, graph: TimeoutGraph, params: Params) -> Iterator[Hit]:  # type: ignore[override]
-        for component in graph.components:
-            lifecycle = component.lifecycle
-            grace = _grace(component)
-            if lifecycle is None or grace is None or grace.seconds in (None, 0):
-                continue
+        for component, lifecycle, grace in _limited_grace(graph):
             drain = lifecycle.drain_timeout
             if drain is None or drain.seconds is None:
                 continue  # no drain bound: the grace period is the only one
