@@ -104,9 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 def entry() -> None:
     """The ``tolint`` console script: ``main`` in a process that ends with it.
 
-    The cyclic garbage collector never runs a full collection in this process: a run
-    creates few reference cycles and they die young, while a full collection over a large
-    run's heap (at exit, say) costs up to a second for nothing. Young collections stay on.
+    The whole process collects only young garbage (``tolint.gc_policy``), exit included:
+    a full collection over a large run's heap costs up to a second for nothing.
     """
     from tolint.gc_policy import young_collections_only
 

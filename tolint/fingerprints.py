@@ -72,10 +72,10 @@ def assign(findings: Iterable[Finding], files: Iterable[str] = ()) -> list[Findi
     seen: Counter[bytes] = Counter()
     result = []
     for finding in findings:
-        text = identity(finding, known)
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        hashed = hashlib.sha256(identity(finding, known).encode("utf-8", "surrogatepass"))
+        key = hashed.digest()
         occurrence = seen[key]
         seen[key] += 1
-        digest = hashlib.sha256(f"{text}\0{occurrence}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        result.append(dataclasses.replace(finding, fingerprint=digest))
+        hashed.update(f"\0{occurrence}".encode())  # the fingerprint hashes "identity\0occurrence"
+        result.append(dataclasses.replace(finding, fingerprint=hashed.hexdigest()[:32]))
     return result

@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 from sys import intern
-from typing import Any, Literal, Union
-
 from dataclasses import dataclass as std_dataclass
 from dataclasses import field, replace
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.dataclasses import dataclass
@@ -33,8 +32,8 @@ from tolint.durations import format_seconds
 # Graph nodes are validated pydantic dataclasses with __slots__: a large tree holds
 # millions of them, and a slotted dataclass takes a fifth of a BaseModel's memory
 # (96 against 520 bytes for a Provenance). Schemas are built on first use, not at import.
-_NODE_CONFIG = ConfigDict(defer_build=True, extra="forbid")
-graph_node = dataclass(slots=True, kw_only=True, config=_NODE_CONFIG)
+_CONFIG = ConfigDict(defer_build=True, extra="forbid")
+graph_node = dataclass(slots=True, kw_only=True, config=_CONFIG)
 
 
 class _Node:
@@ -65,12 +64,6 @@ def _restore(cls: type, *values: Any) -> Any:
     for name, value in zip(_field_names(cls), values):
         object.__setattr__(node, name, value)
     return node
-
-
-class _Model(BaseModel):
-    """Base of the few containers (a fragment, the graph); they are BaseModels for their JSON dumps."""
-
-    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 @graph_node
@@ -450,8 +443,10 @@ class Fragment:
     suppressions: list[ObjectSuppression] = field(default_factory=list)
 
 
-class TimeoutGraph(_Model):
-    """The linked graph that rules run over."""
+class TimeoutGraph(BaseModel):
+    """The linked graph that rules run over (a BaseModel for its JSON dump and schema)."""
+
+    model_config = _CONFIG
 
     components: list[Component] = Field(default_factory=list)
     hops: list[Hop] = Field(default_factory=list)

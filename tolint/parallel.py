@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,8 +40,6 @@ def _run(box: list[Job], result_path: str) -> None:
     one bytes object in the worker and received as another in this process, 20-30 MB each
     at 10,000 services on top of the graph itself; a file is written and read in frames.
     """
-    import pickle
-
     from tolint.gc_policy import young_collections_only
 
     young_collections_only()  # as in the parent
@@ -65,9 +65,6 @@ def run_jobs(jobs: list[tuple[int, Job]]) -> list[list[Fragment]]:
 
 
 def _run_with_worker(jobs: list[tuple[int, Job]], biggest: int, results: list[list[Fragment] | None]) -> None:
-    import pickle
-    import tempfile
-
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="tolint-") as scratch, \
             ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
