@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tolint.graph import default_source, DefaultSource
+from tolint.versioned import Version
 
 PRESET_DIR = Path(__file__).resolve().parent
 COMPONENT_KINDS = ("client", "grpc-client", "pool", "app-server", "grpc-server", "database",
@@ -28,8 +29,6 @@ COMPONENT_KINDS = ("client", "grpc-client", "pool", "app-server", "grpc-server",
 MIDDLEBOX_KINDS = ("nat-gateway", "l4-load-balancer", "firewall")
 OTHER_KINDS = ("tcp-keepalive",)
 _VERSION = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9})*$")
-
-Version = tuple[int, ...]
 
 
 class PresetError(Exception):
